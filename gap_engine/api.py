@@ -1,0 +1,91 @@
+"""The library API the CLI (and anyone else) calls: load profiles and rules, check, get results."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from . import __version__
+from .conditions import ElementOutcome, compile_catalogue
+from .facts import FactDict, profile_facts
+from .findings import CheckResults, ProfileResult
+from .loading import load_profile
+from .profile import Profile
+from .rules import RuleCatalogue, load_rules
+from .verdict import decide
+
+__all__ = ["check", "check_profiles", "load_profile", "load_rules", "make_engine"]
+
+ENGINES = ("durable", "python")
+
+
+class Engine(Protocol):
+    name: str
+
+    def evaluate(self, facts: list[FactDict]) -> dict[str, ElementOutcome]: ...
+
+
+def make_engine(catalogue: RuleCatalogue, name: str = "durable", *, notice: bool = True) -> Engine:
+    """Build an engine for a catalogue; fall back to the Python evaluator where durable_rules cannot load."""
+    compiled = compile_catalogue(catalogue)
+    if name == "durable":
+        from .engine_durable import DurableEngine, DurableUnavailable
+
+        try:
+            return DurableEngine(compiled)
+        except DurableUnavailable as exc:
+            if notice:
+                print(f"notice: {exc}; using the built-in Python evaluator (--engine python)", file=sys.stderr)
+    elif name != "python":
+        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    from .engine_python import PythonEngine
+
+    return PythonEngine(compiled)
+
+
+def evaluate_profile(profile: Profile, catalogue: RuleCatalogue, engine: Engine, source: str = "<profile>") -> ProfileResult:
+    facts = profile_facts(profile, source)
+    outcomes = engine.evaluate(facts)
+    by_id = {fact["id"]: fact for fact in facts}
+    findings = [decide(loaded, profile, by_id, outcomes) for loaded in catalogue.rules]
+    findings.sort(key=lambda f: f.rule_id)
+    return ProfileResult(
+        jurisdiction=profile.jurisdiction.code,
+        jurisdiction_name=profile.jurisdiction.name,
+        as_of=profile.as_of,
+        source=source,
+        findings=findings,
+    )
+
+
+def check_profiles(profiles: Sequence[tuple[str, Profile]], catalogue: RuleCatalogue, engine: Engine | None = None) -> CheckResults:
+    """Check already-loaded profiles, given as (source, profile) pairs."""
+    engine = engine or make_engine(catalogue)
+    results = [evaluate_profile(profile, catalogue, engine, source) for source, profile in profiles]
+    results.sort(key=lambda r: (r.jurisdiction, r.as_of, r.source))
+    return CheckResults(
+        tool_version=__version__,
+        rules_version=f"{__version__}+{catalogue.content_hash}",
+        rules_hash=catalogue.content_hash,
+        engine=engine.name,
+        profiles=results,
+    )
+
+
+def check(paths: Sequence[str | Path], rule_dirs: Sequence[str | Path] = (), engine: str = "durable") -> CheckResults:
+    """Load profiles and rules from disk and check them; raises InputErrors on bad input."""
+    from .errors import InputErrors
+
+    catalogue = load_rules([Path(d) for d in rule_dirs])
+    loaded: list[tuple[str, Profile]] = []
+    errors = []
+    for path in paths:
+        try:
+            loaded.append((str(path), load_profile(path)))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise InputErrors(errors)
+    return check_profiles(loaded, catalogue, make_engine(catalogue, engine))

@@ -1,0 +1,45 @@
+"""Errors as values that know where they are, collected and reported together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class InputError:
+    """One problem in one input: a file (line, column) or a workbook (sheet, cell), and a field."""
+
+    source: str
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    field: str | None = None  # dotted path, e.g. criminal_law.offences[0].conduct[1]
+    message: str = ""
+    hint: str | None = None
+    cell: str | None = None  # e.g. IoT!C12
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.cell:
+            where = self.cell if self.cell.startswith(self.source) else f"{self.source}: {self.cell}"
+        elif self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        text = f"{where}: "
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class InputErrors(Exception):
+    """Raised with every error found in an input, so the user fixes them all in one pass."""
+
+    def __init__(self, errors: Iterable[InputError]) -> None:
+        self.errors = sorted(errors, key=lambda e: (e.source, e.line or 0, e.column or 0, e.cell or "", e.field or ""))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+    @classmethod
+    def single(cls, source: str, message: str, **where: object) -> InputErrors:
+        return cls([InputError(source=source, message=message, **where)])  # type: ignore[arg-type]

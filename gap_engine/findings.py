@@ -1,0 +1,108 @@
+"""The results model: one finding per (profile, rule), the single source for every reporter."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(str, Enum):
+    gap = "gap"
+    partial = "partial"
+    unknown = "unknown"
+    covered = "covered"
+    reserved = "reserved"  # a gap or partial coverage explained by a reservation in force
+    not_applicable = "not_applicable"
+
+
+# Ordering used to combine element verdicts: ``all`` takes the lowest, ``any`` the highest.
+# ``partial`` sits below ``unknown``: a partly covered element is known not to be fully covered,
+# whereas an unknown one might still be covered, so "any" prefers asking the question.
+RANK = {Status.gap: 0, Status.partial: 1, Status.unknown: 2, Status.covered: 3}
+
+SEVERITY_OF_FAIL = {
+    "gap": Status.gap,
+    "partial": Status.partial,
+    "unknown": Status.unknown,
+}
+
+FAIL_ON_ORDER = ("gap", "partial", "unknown")
+"""``--fail-on X`` exits 1 when any finding is X or a status listed before X."""
+
+
+class Evidence(BaseModel):
+    """A provision, measure or reservation that decided an element, with its citation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str  # offence | fact | reservation
+    ref: str  # offence id, fact path, or reservation key
+    answer: str  # the element's verdict from this piece of evidence
+    citation: str | None = None
+    url: str | None = None
+    in_force: date | None = None
+
+
+class ElementResult(BaseModel):
+    """The verdict on one element of a rule's condition."""
+
+    model_config = ConfigDict(frozen=True)
+
+    element: str  # plain-words description of what was required
+    status: Status
+    evidence: list[Evidence] = Field(default_factory=list)
+    missing: str | None = None  # what is missing, when not covered
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    jurisdiction: str
+    jurisdiction_name: str
+    rule_id: str
+    title: str
+    theme: str
+    severity: str
+    status: Status
+    articles: list[str]
+    paper_section: str
+    questions: list[str]
+    finding: str
+    recommendation: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    elements: list[ElementResult] = Field(default_factory=list)
+    pack: str = "builtin"
+
+
+class ProfileResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    jurisdiction: str
+    jurisdiction_name: str
+    as_of: date
+    source: str
+    findings: list[Finding]
+
+    def counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in Status}
+        for finding in self.findings:
+            counts[finding.status.value] += 1
+        return counts
+
+
+class CheckResults(BaseModel):
+    """Everything one ``check`` run produced, in a stable order (jurisdiction, then rule ID)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tool_version: str
+    rules_version: str
+    rules_hash: str
+    engine: str
+    profiles: list[ProfileResult]
+
+    def all_findings(self) -> list[Finding]:
+        return [finding for profile in self.profiles for finding in profile.findings]

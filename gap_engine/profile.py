@@ -1,0 +1,372 @@
+"""The national legislation profile: the facts a user writes about one jurisdiction's law.
+
+Every answerable fact takes ``yes`` / ``no`` / ``partial`` / ``unknown``; a fact that is
+absent is ``unknown``, never silently ``no``. Offences are described by their *scope*
+(conduct x material x setting x age x reach) so that coverage is computed from the law
+rather than asserted. Models forbid unknown keys so a typo never passes as "not stated".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Answer(str, Enum):
+    """The four answers every fact can take."""
+
+    yes = "yes"
+    no = "no"
+    partial = "partial"
+    unknown = "unknown"
+
+
+class Conduct(str, Enum):
+    """Conduct an offence provision covers (Articles 18-23 of the Convention and beyond)."""
+
+    producing = "producing"  # Art. 20(1)(a)
+    offering_or_making_available = "offering_or_making_available"  # Art. 20(1)(b)
+    distributing_or_transmitting = "distributing_or_transmitting"  # Art. 20(1)(c)
+    procuring = "procuring"  # Art. 20(1)(d)
+    possessing = "possessing"  # Art. 20(1)(e)
+    knowingly_obtaining_access = "knowingly_obtaining_access"  # Art. 20(1)(f)
+    sexual_activity_with_child = "sexual_activity_with_child"  # Art. 18
+    inciting_sexual_activity = "inciting_sexual_activity"  # causing or inciting a child
+    remote_directing_abuse = "remote_directing_abuse"  # directing live abuse from afar
+    recruiting_for_performance = "recruiting_for_performance"  # Art. 21(1)(a)
+    coercing_into_performance = "coercing_into_performance"  # Art. 21(1)(b)
+    attending_performance = "attending_performance"  # Art. 21(1)(c), incl. live streams
+    causing_to_witness = "causing_to_witness"  # Art. 22
+    soliciting_for_sexual_purposes = "soliciting_for_sexual_purposes"  # Art. 23
+    soliciting_sexual_images = "soliciting_sexual_images"  # solicitation of CSGSIV
+    coercing_into_self_generated_images = "coercing_into_self_generated_images"
+    sexual_extortion = "sexual_extortion"
+    recruiting_for_prostitution = "recruiting_for_prostitution"  # Art. 19(1)(a)
+    having_recourse_to_prostitution = "having_recourse_to_prostitution"  # Art. 19(1)(c)
+    manufacturing = "manufacturing"  # objects: child-like dolls and robots
+    importing_or_exporting = "importing_or_exporting"
+    selling = "selling"
+
+
+class Material(str, Enum):
+    """Kinds of material or object an offence provision can reach."""
+
+    real_child_record = "real_child_record"  # record of the abuse of a real child
+    manipulated_real_child = "manipulated_real_child"  # deepfake / altered image of a real child
+    synthetic_realistic = "synthetic_realistic"  # realistic image of a non-existent child
+    non_realistic_depiction = "non_realistic_depiction"  # drawings, cartoons, anime
+    child_like_doll_or_robot = "child_like_doll_or_robot"
+    avatar_or_immersive = "avatar_or_immersive"  # child-like avatars, 3D / immersive content
+
+
+class ConventionStatus(str, Enum):
+    party = "party"
+    signatory = "signatory"
+    none = "none"
+    unknown = "unknown"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+class Citation(_Strict):
+    """Where a fact comes from: the instrument, the provision, and when it took effect."""
+
+    instrument: Annotated[str, Field(min_length=1, description="Act, code or document, e.g. 'Sexual Offences Act 2003'.")]
+    provision: str | None = Field(None, description="Provision reference, e.g. 's. 10' or '§ 184b'.")
+    title: str | None = Field(None, description="Title or heading of the provision.")
+    url: str | None = Field(None, description="http(s) address of a published text of the provision.")
+    in_force: date | None = Field(None, description="Date the provision (in this wording) entered into force.")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not _URL.match(value):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
+    def label(self) -> str:
+        return f"{self.instrument}, {self.provision}" if self.provision else self.instrument
+
+
+class Fact(_Strict):
+    """One answerable fact with its citation. Written either as a mapping or as a bare answer."""
+
+    answer: Answer = Answer.unknown
+    citation: Citation | None = None
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_answer(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"answer": value}
+        if isinstance(value, bool):  # YAML 1.2 true/false are accepted as yes/no
+            return {"answer": "yes" if value else "no"}
+        return value
+
+
+UNKNOWN = Fact()
+
+
+def _fact() -> Any:
+    return Field(default_factory=Fact)
+
+
+class Jurisdiction(_Strict):
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code (XA-XZ for fictional).")]
+    name: Annotated[str, Field(min_length=1)]
+
+
+RESERVABLE: dict[tuple[int, int | None, int | None], str] = {
+    (20, 3, 1): "Article 20(3), first indent: simulated representations or realistic images of a non-existent child",
+    (20, 3, 2): "Article 20(3), second indent: self-generated images of children above the Article 18(2) age, "
+    "produced and possessed with their consent for their own private use",
+    (20, 4, None): "Article 20(4): knowingly obtaining access to child sexual abuse material",
+    (21, 2, None): "Article 21(2): attending performances limited to recruited or coerced children",
+    (24, 3, None): "Article 24(3): attempt",
+    (25, 3, None): "Article 25(3): jurisdiction over habitual residents (and related grounds)",
+}
+
+
+class Reservation(_Strict):
+    """A reservation the Party made, by article, paragraph and indent."""
+
+    article: int
+    paragraph: int | None = None
+    indent: int | None = None
+    extent: Literal["whole", "part"] = "whole"
+    withdrawn: date | None = Field(None, description="Date the reservation was withdrawn, if it was.")
+    citation: Citation | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _reservable(self) -> Reservation:
+        if (self.article, self.paragraph, self.indent) not in RESERVABLE:
+            allowed = "; ".join(_reservation_key(*k) for k in RESERVABLE)
+            raise ValueError(f"the Convention allows no reservation at this place; allowed: {allowed}")
+        return self
+
+    @property
+    def key(self) -> str:
+        return _reservation_key(self.article, self.paragraph, self.indent)
+
+
+def _reservation_key(article: int, paragraph: int | None, indent: int | None) -> str:
+    key = str(article)
+    if paragraph is not None:
+        key += f"({paragraph})"
+    if indent is not None:
+        key += f" indent {indent}"
+    return key
+
+
+class Declaration(_Strict):
+    article: int
+    paragraph: int | None = None
+    text: str
+    citation: Citation | None = None
+
+
+class Convention(_Strict):
+    """Status towards the Lanzarote Convention (CETS 201)."""
+
+    status: ConventionStatus = ConventionStatus.unknown
+    signed: date | None = None
+    ratified: date | None = None
+    in_force: date | None = None
+    reservations_stated: bool = Field(False, description="true when the reservations list is complete (an empty list then means none).")
+    reservations: list[Reservation] = Field(default_factory=list)
+    declarations: list[Declaration] = Field(default_factory=list)
+    citation: Citation | None = None
+
+
+class OffenceSetting(_Strict):
+    """Where the offence reaches. Each element is a fact about the provision's wording or case law."""
+
+    physical_contact_required: Answer = Field(Answer.unknown, description="Does the offence require physical contact or presence?")
+    online: Answer = Field(Answer.unknown, description="Does it reach conduct through ICT / online?")
+    immersive: Answer = Field(Answer.unknown, description="Does it reach conduct in immersive environments (VR/AR/XR)?")
+    remote_device: Answer = Field(
+        Answer.unknown, description="Does it reach sensation or acts delivered remotely through a connected device?"
+    )
+
+
+class Extraterritorial(_Strict):
+    """Jurisdiction over offences committed abroad (Article 25)."""
+
+    nationals: Answer = Answer.unknown
+    habitual_residents: Answer = Answer.unknown
+    dual_criminality_required: Answer = Answer.unknown
+    victim_complaint_required: Answer = Answer.unknown
+    citation: Citation | None = None
+
+
+class Offence(_Strict):
+    """An offence provision described by its scope."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="Unique slug within the profile.")]
+    title: Annotated[str, Field(min_length=1)]
+    citation: Citation
+    conduct: Annotated[list[Conduct], Field(min_length=1, description="Conduct the provision covers (exhaustive).")]
+    material: dict[Material, Answer] = Field(
+        default_factory=dict, description="Material the provision reaches; a material not listed is unknown."
+    )
+    setting: OffenceSetting = Field(default_factory=OffenceSetting)
+    age_threshold: int | None = Field(None, ge=1, le=25, description="The provision protects persons under this age.")
+    meeting_proposal_required: Answer = Field(Answer.unknown, description="Solicitation: must the offender propose an in-person meeting?")
+    non_monetary_consideration: Answer = Field(
+        Answer.unknown, description="Does 'remuneration or consideration' include in-game currency or virtual items?"
+    )
+    extraterritorial: Extraterritorial | None = Field(
+        None, description="Reach abroad for this provision; when absent, criminal_law.extraterritorial applies."
+    )
+    max_penalty_years: float | None = Field(None, ge=0)
+    note: str | None = None
+
+
+class CriminalLaw(_Strict):
+    offences_listed_exhaustively: Fact = Field(
+        default_factory=Fact,
+        description="yes when every relevant offence provision is listed, so an element no provision covers is a gap.",
+    )
+    offences: list[Offence] = Field(default_factory=list)
+    extraterritorial: Extraterritorial = Field(default_factory=Extraterritorial)
+    corporate_liability: Fact = _fact()
+    corporate_liability_lack_of_supervision: Fact = _fact()
+    non_contact_sentencing_reviewed: Fact = _fact()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CriminalLaw:
+        seen: set[str] = set()
+        for offence in self.offences:
+            if offence.id in seen:
+                raise ValueError(f"offence id {offence.id!r} is used twice; give each provision its own id")
+            seen.add(offence.id)
+        return self
+
+
+class ConnectedDevices(_Strict):
+    unique_passwords: Fact = _fact()
+    vulnerability_reporting: Fact = _fact()
+    security_updates: Fact = _fact()
+    covers_toys: Fact = _fact()
+    covers_baby_monitors: Fact = _fact()
+    adult_toy_age_restriction: Fact = _fact()
+
+
+class Platforms(_Strict):
+    risk_assessment: Fact = _fact()
+    age_assurance: Fact = _fact()
+    detection_and_reporting: Fact = _fact()
+    voluntary_detection_legal_basis: Fact = _fact()
+    sharing_below_evidential_threshold: Fact = _fact()
+    encrypted_services_detection: Fact = _fact()
+    removal_deadline: Fact = _fact()
+    hash_sharing: Fact = _fact()
+    adult_content_age_and_consent_verification: Fact = _fact()
+    companion_chatbot_child_safety: Fact = _fact()
+    account_security: Fact = _fact()
+    childlike_avatar_restrictions: Fact = _fact()
+    immersive_child_protection: Fact = _fact()
+    immersive_evidence_retention: Fact = _fact()
+    enforcement_authority: Fact = _fact()
+
+
+class GenerativeAI(_Strict):
+    csam_generation_safeguards: Fact = _fact()
+    child_likeness_manipulation_safeguards: Fact = _fact()
+    nudification_tools_prohibited: Fact = _fact()
+    training_data_csam_exclusion: Fact = _fact()
+
+
+class DataProtection(_Strict):
+    children_data_scraping_protection: Fact = _fact()
+
+
+class Regulation(_Strict):
+    connected_devices: ConnectedDevices = Field(default_factory=ConnectedDevices)
+    platforms: Platforms = Field(default_factory=Platforms)
+    generative_ai: GenerativeAI = Field(default_factory=GenerativeAI)
+    data_protection: DataProtection = Field(default_factory=DataProtection)
+
+
+class Programmes(_Strict):
+    education: Fact = _fact()
+    education_technology_consent_deepfakes: Fact = _fact()
+    awareness_raising: Fact = _fact()
+    cyber_hygiene_awareness: Fact = _fact()
+    preventive_intervention: Fact = _fact()
+    deterrence_messaging: Fact = _fact()
+    perpetrator_programmes: Fact = _fact()
+    perpetrator_programmes_online_offenders: Fact = _fact()
+    victim_assistance: Fact = _fact()
+    victim_assistance_online_abuse: Fact = _fact()
+    victim_assistance_without_contact_offence: Fact = _fact()
+    image_removal_support: Fact = _fact()
+    helplines: Fact = _fact()
+    helpline_chatbots: Fact = _fact()
+
+
+class Institutions(_Strict):
+    specialised_units: Fact = _fact()
+    specialised_units_resourced: Fact = _fact()
+    referral_capacity: Fact = _fact()
+    covert_operations: Fact = _fact()
+    covert_operations_all_offences: Fact = _fact()
+    victim_identification_database: Fact = _fact()
+    emergency_disclosure: Fact = _fact()
+    expedited_cross_border_requests: Fact = _fact()
+    contact_point_24_7: Fact = _fact()
+    immersive_evidence_gathering: Fact = _fact()
+
+
+class Profile(_Strict):
+    """One jurisdiction's law, as of one date, with its sources."""
+
+    jurisdiction: Jurisdiction
+    as_of: date = Field(description="The date whose law this profile describes.")
+    fictional: bool = Field(False, description="true for invented jurisdictions used as examples.")
+    sources: list[Citation] = Field(default_factory=list, description="Where the facts were checked.")
+    note: str | None = None
+    convention: Convention = Field(default_factory=Convention)
+    criminal_law: CriminalLaw = Field(default_factory=CriminalLaw)
+    regulation: Regulation = Field(default_factory=Regulation)
+    programmes: Programmes = Field(default_factory=Programmes)
+    institutions: Institutions = Field(default_factory=Institutions)
+
+    @model_validator(mode="after")
+    def _real_profiles_cite_sources(self) -> Profile:
+        if not self.fictional and not self.sources:
+            raise ValueError("a profile of a real jurisdiction must list its sources (or set fictional: true)")
+        return self
+
+
+def fact_paths(model: type[BaseModel] = Profile, prefix: str = "") -> dict[str, type[BaseModel]]:
+    """Every dotted path to a ``Fact`` field, e.g. ``regulation.platforms.hash_sharing``."""
+    paths: dict[str, type[BaseModel]] = {}
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        path = f"{prefix}{name}"
+        if annotation is Fact:
+            paths[path] = Fact
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not Offence:
+            paths.update(fact_paths(annotation, prefix=f"{path}."))
+    return paths
+
+
+OFFENCE_ANSWER_FIELDS: tuple[str, ...] = (
+    *(f"setting.{name}" for name in OffenceSetting.model_fields),
+    "meeting_proposal_required",
+    "non_monetary_consideration",
+    *(f"extraterritorial.{name}" for name in Extraterritorial.model_fields if name != "citation"),
+)
+"""Answer-valued elements of an offence's scope that a rule condition may test."""

@@ -1,0 +1,28 @@
+"""JSON results: stable field names, sorted keys, the rule-pack version; schema via ``schema --results``."""
+
+from __future__ import annotations
+
+import json
+
+from ..findings import CheckResults
+
+SCHEMA_VERSION = 1
+
+
+def to_data(results: CheckResults) -> dict:
+    data = results.model_dump(mode="json")
+    data["schema_version"] = SCHEMA_VERSION
+    return data
+
+
+def render(results: CheckResults) -> str:
+    return json.dumps(to_data(results), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def results_schema() -> dict:
+    schema = CheckResults.model_json_schema()
+    schema["properties"]["schema_version"] = {"const": SCHEMA_VERSION, "type": "integer"}
+    schema["required"] = [*schema.get("required", []), "schema_version"]
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "gap-engine check results"
+    return schema

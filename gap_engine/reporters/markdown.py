@@ -1,0 +1,80 @@
+"""Markdown for memos: an executive summary of counts, then each gap with reason, evidence and recommendation."""
+
+from __future__ import annotations
+
+from ..findings import CheckResults, Finding, Status
+from .grouping import STATUS_ORDER, by_theme, status_counts, themes_in_order
+
+NOT_COVERED = (Status.gap, Status.partial, Status.unknown, Status.reserved)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(results: CheckResults) -> str:
+    out: list[str] = ["# gap-engine report", ""]
+    out.append(f"Rules {results.rules_version}; engine {results.engine}.")
+    out.append("")
+    out.append("## Executive summary")
+    out.append("")
+    out.append("### By jurisdiction")
+    out.append("")
+    out.append("| Jurisdiction | As of | " + " | ".join(STATUS_ORDER) + " |")
+    out.append("|---|---|" + "---|" * len(STATUS_ORDER))
+    for profile in results.profiles:
+        counts = status_counts(profile.findings)
+        out.append(
+            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {profile.as_of} | "
+            + " | ".join(str(counts[s]) for s in STATUS_ORDER)
+            + " |"
+        )
+    out.append("")
+    out.append("### By theme")
+    out.append("")
+    out.append("| Theme | " + " | ".join(STATUS_ORDER) + " |")
+    out.append("|---|" + "---|" * len(STATUS_ORDER))
+    every = results.all_findings()
+    for theme in themes_in_order():
+        members = [f for f in every if f.theme == theme["id"]]
+        if members:
+            counts = status_counts(members)
+            out.append(f"| {theme['title']} | " + " | ".join(str(counts[s]) for s in STATUS_ORDER) + " |")
+    out.append("")
+    for profile in results.profiles:
+        out.append(f"## {profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of}")
+        out.append("")
+        for theme, findings in by_theme(profile.findings):
+            shown = [f for f in findings if f.status in NOT_COVERED]
+            if not shown:
+                continue
+            out.append(f"### {theme['title']}")
+            out.append("")
+            for finding in shown:
+                out.extend(_finding(finding))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _finding(finding: Finding) -> list[str]:
+    out = [f"#### {finding.rule_id} — {finding.title}: **{finding.status.value}**", ""]
+    out.append(
+        f"*Severity:* {finding.severity}. *Convention:* {', '.join('Art. ' + a for a in finding.articles) or '—'}. "
+        f"*Paper:* {finding.paper_section}, questions {', '.join(finding.questions)}."
+    )
+    out.append("")
+    out.append(finding.finding)
+    out.append("")
+    if finding.missing:
+        out.append("Missing:")
+        out.extend(f"- {m}" for m in finding.missing)
+        out.append("")
+    if finding.evidence:
+        out.append("Evidence:")
+        for e in finding.evidence:
+            cite = e.citation or "no citation given"
+            link = f" <{e.url}>" if e.url else ""
+            out.append(f"- {e.ref} ({e.answer}): {cite}{link}")
+        out.append("")
+    out.append(f"Recommendation: {finding.recommendation}")
+    out.append("")
+    return out

@@ -1,0 +1,40 @@
+"""Plain-text report for the terminal: per jurisdiction, a table grouped by theme."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..findings import CheckResults, Status
+from .grouping import by_theme, status_counts
+
+LABEL = {
+    Status.gap: "GAP",
+    Status.partial: "PARTIAL",
+    Status.unknown: "UNKNOWN",
+    Status.covered: "covered",
+    Status.reserved: "RESERVED",
+    Status.not_applicable: "n/a",
+}
+
+
+def render(results: CheckResults) -> str:
+    lines: list[str] = []
+    for profile in results.profiles:
+        counts = status_counts(profile.findings)
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        lines.append(f"{profile.jurisdiction_name} ({profile.jurisdiction}) — law as of {profile.as_of} — {profile.source}")
+        lines.append(f"  {summary}")
+        for theme, findings in by_theme(profile.findings):
+            lines.append(f"  {theme['title']}")
+            for finding in findings:
+                lines.append(f"    {LABEL[finding.status]:<9} {finding.rule_id:<9} {finding.title}")
+                if finding.status in (Status.gap, Status.partial, Status.unknown):
+                    for missing in finding.missing:
+                        for i, chunk in enumerate(textwrap.wrap(missing, 100)):
+                            lines.append(f"{'':24}{'- ' if i == 0 else '  '}{chunk}")
+                if finding.status is Status.reserved:
+                    refs = ", ".join(e.ref for e in finding.evidence if e.kind == "reservation")
+                    lines.append(f"{'':24}- explained by the reservation: {refs}")
+        lines.append("")
+    lines.append(f"rules {results.rules_version}, engine {results.engine}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,322 @@
+"""Rule files: the model, the condition language, and the loader that checks them against the profile.
+
+A rule is data: an ID that never changes meaning, its metadata tracing it to the paper and the
+Convention, a condition over profile facts, the finding and recommendation texts, and its own
+test cases. Conditions are a small language of ``all`` / ``any`` over three kinds of element:
+
+* ``offence``: some offence provision covers a conduct (optionally for a material, with scope
+  elements such as ``setting.immersive: yes`` and a minimum ``age_at_least``);
+* ``fact``: a measure or programme fact (``regulation.platforms.hash_sharing``) answered ``yes``
+  (or ``no`` where ``good: no``);
+* nested ``all`` / ``any``.
+
+Names are checked against the profile model when the file is loaded, so a typo in a rule fails
+at load time with the rule file and rule ID, instead of silently never firing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError, InputErrors
+from .findings import Status
+from .profile import OFFENCE_ANSWER_FIELDS, RESERVABLE, Answer, Conduct, Material, fact_paths
+from .yamlio import LoadedYaml, load_yaml, parse_yaml, validation_errors
+
+
+class Severity(str, Enum):
+    """How strongly the Convention asks for what a rule checks."""
+
+    obligation = "obligation"  # the Convention says "shall"
+    recommendation = "recommendation"  # the Convention or the Committee recommends or invites
+    good_practice = "good_practice"  # the paper points at promising practice
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OffenceElement(_Strict):
+    """Some offence provision must cover this conduct, for this material, with these scope elements."""
+
+    conduct: Conduct
+    material: Material | None = None
+    where: dict[str, Answer] = Field(default_factory=dict)
+    age_at_least: int | None = Field(None, ge=1, le=25)
+
+    @field_validator("where")
+    @classmethod
+    def _known_scope_fields(cls, where: dict[str, Answer]) -> dict[str, Answer]:
+        for name, answer in where.items():
+            if name not in OFFENCE_ANSWER_FIELDS:
+                raise ValueError(f"offence has no scope element {name!r}; known: {', '.join(OFFENCE_ANSWER_FIELDS)}")
+            if answer not in (Answer.yes, Answer.no):
+                raise ValueError(f"where.{name} must require 'yes' or 'no', not {answer.value!r}")
+        return where
+
+    def describe(self) -> str:
+        text = self.conduct.value.replace("_", " ")
+        if self.material:
+            text += f" of {self.material.value.replace('_', ' ')} material"
+        for name, answer in self.where.items():
+            text += f", {name} = {answer.value}"
+        if self.age_at_least:
+            text += f", protecting children under {self.age_at_least}"
+        return text
+
+
+class Condition(_Strict):
+    """Exactly one of: all, any, offence, fact (with optional good)."""
+
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    offence: OffenceElement | None = None
+    fact: str | None = None
+    good: Answer = Answer.yes
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Condition:
+        kinds = [k for k in ("all", "any", "offence", "fact") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a condition needs exactly one of all, any, offence, fact; found " + (", ".join(kinds) or "none"))
+        if self.fact is not None and self.fact not in known_fact_paths():
+            suggestion = _closest(self.fact, sorted(known_fact_paths()))
+            hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+            raise ValueError(f"the profile has no fact {self.fact!r}{hint}")
+        if self.good not in (Answer.yes, Answer.no):
+            raise ValueError("good must be 'yes' or 'no'")
+        if self.good is not Answer.yes and self.fact is None:
+            raise ValueError("good applies only to a fact element")
+        for group in (self.all, self.any):
+            if group is not None and not group:
+                raise ValueError("all/any needs at least one element")
+        return self
+
+    def leaves(self) -> list[Condition]:
+        if self.all is not None or self.any is not None:
+            return [leaf for child in (self.all or self.any or []) for leaf in child.leaves()]
+        return [self]
+
+
+class ReservationRef(_Strict):
+    article: int
+    paragraph: int | None = None
+    indent: int | None = None
+
+    @model_validator(mode="after")
+    def _reservable(self) -> ReservationRef:
+        if (self.article, self.paragraph, self.indent) not in RESERVABLE:
+            raise ValueError("the Convention allows no reservation at this place")
+        return self
+
+    @property
+    def key(self) -> str:
+        from .profile import _reservation_key
+
+        return _reservation_key(self.article, self.paragraph, self.indent)
+
+
+class RuleCase(_Strict):
+    """A small profile fragment and the status the rule must give it."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    why: str | None = None
+    profile: dict[str, Any] = Field(default_factory=dict)
+    expect: Status
+
+
+class Rule(_Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,7}-\d{3}$")]
+    title: Annotated[str, Field(min_length=1, description="Reads as the expectation, e.g. '... are criminalised'.")]
+    questions: Annotated[list[str], Field(min_length=1)]
+    articles: list[str] = Field(default_factory=list)
+    severity: Severity
+    condition: Condition
+    applies_if: Condition | None = None
+    reservable: list[ReservationRef] = Field(default_factory=list)
+    finding: Annotated[str, Field(min_length=1, description="What a gap means, in the paper's terms.")]
+    recommendation: Annotated[str, Field(min_length=1)]
+    cases: Annotated[list[RuleCase], Field(min_length=1)]
+
+    @field_validator("questions")
+    @classmethod
+    def _known_questions(cls, questions: list[str]) -> list[str]:
+        known = paper()["question_ids"]
+        for ref in questions:
+            if ref not in known:
+                suggestion = _closest(ref, sorted(known))
+                raise ValueError(f"unknown paper question {ref!r}" + (f"; did you mean {suggestion!r}?" if suggestion else ""))
+        return questions
+
+    @model_validator(mode="after")
+    def _case_names_unique(self) -> Rule:
+        names = [case.name for case in self.cases]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"case names used twice: {', '.join(duplicates)}")
+        return self
+
+
+class RuleFile(_Strict):
+    theme: str
+    rules: list[Rule]
+
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, theme: str) -> str:
+        themes = [t["id"] for t in paper()["themes"]]
+        if theme not in themes:
+            raise ValueError(f"unknown theme {theme!r}; known: {', '.join(themes)}")
+        return theme
+
+
+class LoadedRule(BaseModel):
+    """A rule with where it came from and its theme's metadata filled in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: Rule
+    theme: str
+    theme_title: str
+    paper_section: str
+    source: str
+    pack: str
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+class RuleCatalogue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rules: list[LoadedRule]
+    content_hash: str
+
+    def by_id(self) -> dict[str, LoadedRule]:
+        return {r.id: r for r in self.rules}
+
+
+@cache
+def known_fact_paths() -> frozenset[str]:
+    return frozenset(fact_paths())
+
+
+@cache
+def paper() -> dict[str, Any]:
+    """The paper's themes and questions, from the packaged ``paper.yaml``."""
+    loaded = load_yaml(Path(__file__).with_name("paper.yaml"))
+    data = dict(loaded.data)
+    data["question_ids"] = {q["id"] for q in data["questions"]}
+    data["theme_by_id"] = {t["id"]: t for t in data["themes"]}
+    return data
+
+
+def builtin_rules_dir() -> Path:
+    """The rules shipped with the package (wheel) or, in a source checkout, the repo's ``rules/``."""
+    packaged = Path(__file__).with_name("rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builtin: bool = True) -> RuleCatalogue:
+    """Load the built-in rules and any rule packs; raise InputErrors listing every problem found."""
+    errors: list[InputError] = []
+    loaded: list[LoadedRule] = []
+    digest = hashlib.sha256()
+    sources: list[tuple[Path, str]] = []
+    if include_builtin:
+        sources += [(p, "builtin") for p in sorted(builtin_rules_dir().glob("*.yaml"))]
+    for directory in extra_dirs:
+        if not directory.is_dir():
+            errors.append(
+                InputError(source=str(directory), message="rule pack is not a directory", hint="pass a directory of .yaml rule files")
+            )
+            continue
+        files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+        if not files:
+            errors.append(InputError(source=str(directory), message="rule pack holds no .yaml files"))
+        sources += [(p, directory.name) for p in files]
+    for path, pack in sources:
+        try:
+            parsed = load_yaml(path)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        rule_file, file_errors = _validate_rule_file(parsed)
+        errors.extend(file_errors)
+        if rule_file is None:
+            continue
+        theme = paper()["theme_by_id"][rule_file.theme]
+        for rule in rule_file.rules:
+            loaded.append(
+                LoadedRule(
+                    rule=rule, theme=theme["id"], theme_title=theme["title"], paper_section=theme["section"], source=str(path), pack=pack
+                )
+            )
+    seen: dict[str, LoadedRule] = {}
+    for item in loaded:
+        if item.id in seen:
+            errors.append(
+                InputError(
+                    source=item.source,
+                    field=item.id,
+                    message=f"duplicate rule ID {item.id} (also in {seen[item.id].source})",
+                    hint="rule IDs never change meaning; give the new rule a new ID",
+                )
+            )
+        seen.setdefault(item.id, item)
+    if errors:
+        raise InputErrors(errors)
+    theme_order = {t["id"]: i for i, t in enumerate(paper()["themes"])}
+    loaded.sort(key=lambda r: (theme_order[r.theme], r.id))
+    return RuleCatalogue(rules=loaded, content_hash=digest.hexdigest()[:16])
+
+
+def parse_rule_file(text: str, source: str) -> RuleFile:
+    """Parse one rule file from text (used by tests and tooling); raises InputErrors."""
+    rule_file, errors = _validate_rule_file(parse_yaml(text, source))
+    if errors or rule_file is None:
+        raise InputErrors(errors)
+    return rule_file
+
+
+def _validate_rule_file(parsed: LoadedYaml) -> tuple[RuleFile | None, list[InputError]]:
+    if not isinstance(parsed.data, dict):
+        return None, [InputError(source=parsed.source, line=1, message="a rule file must be a mapping with 'theme' and 'rules'")]
+    try:
+        return RuleFile.model_validate(parsed.data), []
+    except ValidationError as exc:
+        errors = validation_errors(exc, parsed, RuleFile)
+        rules = parsed.data.get("rules")
+        named: list[InputError] = []
+        for error in errors:
+            rule_id = _rule_id_for(error.field, rules)
+            if rule_id:
+                error = error.__class__(**{**error.__dict__, "message": f"rule {rule_id}: {error.message}"})
+            named.append(error)
+        return None, named
+
+
+def _rule_id_for(field: str | None, rules: Any) -> str | None:
+    if not field or not field.startswith("rules[") or not isinstance(rules, list):
+        return None
+    index = int(field[len("rules[") : field.index("]")])
+    if index < len(rules) and isinstance(rules[index], dict):
+        return str(rules[index].get("id", f"#{index + 1}"))
+    return None
+
+
+def _closest(word: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return match[0] if match else None
