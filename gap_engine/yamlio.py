@@ -9,6 +9,7 @@ rules have no use for them and they are the vector of exponential expansion ("bi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ def parse_yaml(text: str, source: str) -> LoadedYaml:
     from ruamel.yaml.events import AliasEvent
 
     yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _text_dates_constructor()
     yaml.allow_duplicate_keys = False
     try:
         for event in yaml.parse(text):
@@ -106,6 +108,22 @@ def parse_yaml(text: str, source: str) -> LoadedYaml:
     return loaded
 
 
+@cache
+def _text_dates_constructor() -> type:
+    """A round-trip constructor that leaves dates as text for pydantic to parse.
+
+    ruamel.yaml would build ``datetime.date`` itself and crash on an out-of-range date such as
+    2024-13-01 with no location; as text, pydantic reports it against the field and line.
+    """
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class TextDatesConstructor(RoundTripConstructor):
+        pass
+
+    TextDatesConstructor.add_constructor("tag:yaml.org,2002:timestamp", TextDatesConstructor.construct_yaml_str)
+    return TextDatesConstructor
+
+
 def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc]) -> Any:
     """Convert ruamel's round-trip containers to plain Python, recording positions."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -132,14 +150,10 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc]) -> Any:
     if isinstance(node, str):
         return str(node)
     if type(node).__module__.startswith("ruamel"):
-        # ScalarFloat, ScalarInt, TimeStamp and friends: hand pydantic the plain base type.
+        # ScalarFloat, ScalarInt and friends: hand pydantic the plain base type.
         for base in (bool, int, float):
             if isinstance(node, base):
                 return base(node)
-        import datetime as _dt
-
-        if isinstance(node, _dt.datetime):
-            return _dt.datetime(*node.timetuple()[:6]).date() if not node.time() else _dt.datetime(*node.timetuple()[:6])
     return node
 
 
