@@ -1,0 +1,114 @@
+"""The rule loader: conditions are checked against the profile model at load time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gap_engine.errors import InputErrors
+from gap_engine.rules import load_rules
+
+RULE = """\
+theme: generative_ai
+rules:
+  - id: {rule_id}
+    title: Something is criminalised
+    questions: [GAI-Q3]
+    articles: ["20"]
+    severity: obligation
+    condition:
+      {condition}
+    finding: Why it matters.
+    recommendation: What to do.
+    cases:
+      - name: unknown_when_nothing_stated
+        profile: {{}}
+        expect: unknown
+"""
+
+
+def write_pack(tmp_path: Path, name: str = "pack", **files: str) -> Path:
+    pack = tmp_path / name
+    pack.mkdir()
+    for filename, text in files.items():
+        (pack / f"{filename}.yaml").write_text(text)
+    return pack
+
+
+def load_errors(pack: Path) -> list[str]:
+    with pytest.raises(InputErrors) as info:
+        load_rules([pack], include_builtin=False)
+    return [str(e) for e in info.value.errors]
+
+
+def test_a_valid_pack_loads_with_its_pack_name(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, a=RULE.format(rule_id="ORG-001", condition="fact: regulation.platforms.hash_sharing"))
+    catalogue = load_rules([pack], include_builtin=False)
+    assert [(r.id, r.pack, r.theme) for r in catalogue.rules] == [("ORG-001", "pack", "generative_ai")]
+
+
+def test_unknown_fact_path_names_file_and_rule(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, a=RULE.format(rule_id="ORG-001", condition="fact: regulation.platforms.hash_shareing"))
+    (error,) = load_errors(pack)
+    assert error.startswith(f"{pack / 'a.yaml'}:8:5: rules[0].condition: rule ORG-001: the profile has no fact")
+    assert "did you mean 'regulation.platforms.hash_sharing'?" in error
+
+
+def test_unknown_conduct_value_names_rule(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, a=RULE.format(rule_id="ORG-002", condition="offence: {conduct: producin}"))
+    (error,) = load_errors(pack)
+    assert "rules[0].condition.offence.conduct: rule ORG-002: 'producin' is not one of" in error
+    assert "did you mean 'producing'?" in error
+
+
+def test_unknown_scope_element_names_rule(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, a=RULE.format(rule_id="ORG-003", condition="offence: {conduct: producing, where: {setting.vr: yes}}"))
+    (error,) = load_errors(pack)
+    assert "rule ORG-003: offence has no scope element 'setting.vr'" in error
+
+
+def test_unknown_field_in_a_rule(tmp_path: Path) -> None:
+    text = RULE.format(rule_id="ORG-004", condition="fact: programmes.education").replace("severity:", "severty: obligation\n    severity:")
+    (error,) = load_errors(write_pack(tmp_path, a=text))
+    assert "rule ORG-004: unknown field 'severty' (did you mean 'severity'?)" in error
+
+
+def test_unknown_question_reference(tmp_path: Path) -> None:
+    text = RULE.format(rule_id="ORG-005", condition="fact: programmes.education").replace("[GAI-Q3]", "[GAI-Q33]")
+    (error,) = load_errors(write_pack(tmp_path, a=text))
+    assert "rule ORG-005: unknown paper question 'GAI-Q33'" in error
+
+
+def test_duplicate_ids_across_files_are_an_error(tmp_path: Path) -> None:
+    rule = RULE.format(rule_id="ORG-006", condition="fact: programmes.education")
+    pack = write_pack(tmp_path, a=rule, b=rule)
+    (error,) = load_errors(pack)
+    assert "duplicate rule ID ORG-006" in error and "a.yaml" in error and "b.yaml" in error
+
+
+def test_a_pack_cannot_reuse_a_builtin_id(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, a=RULE.format(rule_id="GAI-001", condition="fact: programmes.education"))
+    with pytest.raises(InputErrors, match="duplicate rule ID GAI-001"):
+        load_rules([pack])
+
+
+def test_condition_needs_exactly_one_kind(tmp_path: Path) -> None:
+    pack = write_pack(
+        tmp_path, a=RULE.format(rule_id="ORG-007", condition="{fact: programmes.education, all: [{fact: programmes.helplines}]}")
+    )
+    (error,) = load_errors(pack)
+    assert "rule ORG-007: a condition needs exactly one of all, any, offence, fact; found all, fact" in error
+
+
+def test_missing_pack_directory(tmp_path: Path) -> None:
+    (error,) = load_errors(tmp_path / "nope")
+    assert error.endswith("rule pack is not a directory (pass a directory of .yaml rule files)")
+
+
+def test_builtin_catalogue_loads_in_paper_order() -> None:
+    catalogue = load_rules()
+    themes = [r.theme for r in catalogue.rules]
+    order = ["generative_ai", "machine_learning", "immersive", "iot", "robotics", "live_csea", "cross_cutting"]
+    assert themes == sorted(themes, key=order.index)
+    assert len({r.id for r in catalogue.rules}) == len(catalogue.rules)
