@@ -163,6 +163,7 @@ class DurableEngine:
 
     def evaluate(self, facts: list[FactDict]) -> dict[str, ElementOutcome]:
         sid = str(next(_sids))
+        self.last_sid = sid  # lets tests check that the session's state was deleted
         try:
             # Evidence first, in one call; the trigger alone, after it (see the module docstring).
             self._host.assert_facts(self._ruleset, [{**fact, "sid": sid} for fact in facts])

@@ -121,7 +121,8 @@ def _evidence(profile: Profile, fact: FactDict, status: Status) -> Evidence:
 
 
 def _reservation_evidence(profile: Profile, key: str) -> Evidence:
-    reservation = next(r for r in profile.convention.reservations if r.key == key)
+    in_force = [r for r in profile.convention.reservations if r.key == key and (r.withdrawn is None or r.withdrawn > profile.as_of)]
+    reservation = in_force[0]
     cite = reservation.citation
     return Evidence(
         kind="reservation",
