@@ -62,9 +62,10 @@ def profile_facts(profile: Profile, source: str = "<profile>") -> list[FactDict]
         fact = resolve_fact(profile, path)
         if fact.answer is not Answer.unknown:
             facts.append({"t": "fact", "id": f"fact:{path}", "path": path, "answer": fact.answer.value})
-    for reservation in profile.convention.reservations:
-        if reservation.withdrawn is None or reservation.withdrawn > profile.as_of:
-            facts.append({"t": "reservation", "id": f"reservation:{reservation.key}", "key": reservation.key})
+    # A reservation listed twice (e.g. once withdrawn, once re-made) is one fact: durable_rules
+    # raises MessageObservedException on a second fact with the same id in a session.
+    in_force = {r.key for r in profile.convention.reservations if r.withdrawn is None or r.withdrawn > profile.as_of}
+    facts += [{"t": "reservation", "id": f"reservation:{key}", "key": key} for key in sorted(in_force)]
     if len(facts) > MAX_FACTS_PER_PROFILE:
         raise InputErrors.single(
             source,

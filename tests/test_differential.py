@@ -1,0 +1,292 @@
+"""The durable_rules engine against its oracle, the reference Python evaluator.
+
+A "covered" verdict a legal adviser cannot trust is the worst bug gap-engine can have, so the
+durable_rules engine is checked, on random valid profiles, against the plain-Python evaluation
+of the same compiled elements: identical element outcomes (status, the facts that decided it,
+"no candidate"), and identical findings (status, evidence, what is missing) for every rule of
+the full catalogue and of a random rule pack loaded from a directory, whatever the order of the
+facts and however many profiles one engine has already seen.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from gap_engine.api import check_profiles, make_engine
+from gap_engine.engine_python import PythonEngine
+from gap_engine.facts import profile_facts
+from gap_engine.loading import validate_profile_data
+from gap_engine.profile import (
+    OFFENCE_ANSWER_FIELDS,
+    RESERVABLE,
+    Answer,
+    Conduct,
+    ConventionStatus,
+    Extraterritorial,
+    Material,
+    OffenceSetting,
+    Profile,
+    fact_paths,
+)
+from gap_engine.rules import RuleCatalogue, load_rules
+
+pytest.importorskip("durable.engine", reason="durable_rules does not load on this Python")
+
+ANSWERS = [a.value for a in Answer]
+FACT_PATHS = sorted(fact_paths())
+AS_OF = date(2024, 10, 1)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# ---------------------------------------------------------------------------------------------
+# Random valid profiles: every enum value, unknowns (stated and by omission), many provisions,
+# reservations in force, withdrawn, and listed twice.
+# ---------------------------------------------------------------------------------------------
+
+answers = st.sampled_from(ANSWERS)
+
+
+@st.composite
+def fact_values(draw: st.DrawFn) -> Any:
+    answer = draw(answers)
+    form = draw(st.sampled_from(["bare", "mapping", "cited"]))
+    if form == "bare":
+        return answer
+    value: dict[str, Any] = {"answer": answer}
+    if form == "cited":
+        value["citation"] = {"instrument": "Test Act", "provision": f"s. {draw(st.integers(1, 99))}"}
+    return value
+
+
+def _answer_block(draw: st.DrawFn, fields: list[str]) -> dict[str, str]:
+    chosen = draw(st.lists(st.sampled_from(fields), unique=True))
+    return {name: draw(answers) for name in chosen}
+
+
+@st.composite
+def offences(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    offence: dict[str, Any] = {
+        "id": f"o-{index}",
+        "title": f"Offence {index}",
+        "citation": {"instrument": "Test Code", "provision": f"s. {index}"},
+        "conduct": draw(st.lists(st.sampled_from([c.value for c in Conduct]), min_size=1, max_size=6, unique=True)),
+    }
+    materials = draw(st.lists(st.sampled_from([m.value for m in Material]), unique=True))
+    if materials:
+        offence["material"] = {m: draw(answers) for m in materials}
+    setting = _answer_block(draw, list(OffenceSetting.model_fields))
+    if setting:
+        offence["setting"] = setting
+    age = draw(st.none() | st.integers(1, 25))
+    if age is not None:
+        offence["age_threshold"] = age
+    for name in ("meeting_proposal_required", "non_monetary_consideration"):
+        if draw(st.booleans()):
+            offence[name] = draw(answers)
+    if draw(st.integers(0, 3)) == 0:
+        offence["extraterritorial"] = _answer_block(draw, [f for f in Extraterritorial.model_fields if f != "citation"])
+    return offence
+
+
+@st.composite
+def reservations(draw: st.DrawFn) -> dict[str, Any]:
+    article, paragraph, indent = draw(st.sampled_from(sorted(RESERVABLE, key=str)))
+    item: dict[str, Any] = {"article": article}
+    if paragraph is not None:
+        item["paragraph"] = paragraph
+    if indent is not None:
+        item["indent"] = indent
+    if draw(st.integers(0, 2)) == 0:  # withdrawn before or after the date the profile describes
+        item["withdrawn"] = (AS_OF + timedelta(days=draw(st.integers(-800, 800)))).isoformat()
+    return item
+
+
+@st.composite
+def profiles(draw: st.DrawFn, max_offences: int = 12) -> Profile:
+    n_offences = draw(st.integers(0, max_offences))
+    criminal_law: dict[str, Any] = {"offences": [draw(offences(i)) for i in range(n_offences)]}
+    if draw(st.booleans()):
+        criminal_law["offences_listed_exhaustively"] = draw(fact_values())
+    reach = _answer_block(draw, [f for f in Extraterritorial.model_fields if f != "citation"])
+    if reach:
+        criminal_law["extraterritorial"] = reach
+    data: dict[str, Any] = {
+        "jurisdiction": {"code": draw(st.sampled_from(["XA", "XB", "XC", "XD"])), "name": "Randomland"},
+        "as_of": AS_OF.isoformat(),
+        "fictional": True,
+        "convention": {
+            "status": draw(st.sampled_from([s.value for s in ConventionStatus])),
+            "reservations_stated": draw(st.booleans()),
+            "reservations": draw(st.lists(reservations(), max_size=5)),
+        },
+        "criminal_law": criminal_law,
+    }
+    for path in draw(st.lists(st.sampled_from(FACT_PATHS), unique=True, max_size=len(FACT_PATHS))):
+        node = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = draw(fact_values())
+    return validate_profile_data(data, "<random>")
+
+
+# ---------------------------------------------------------------------------------------------
+# Engines: one durable engine per catalogue, shared by every example, so each test also checks
+# that sessions do not leak into one another.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> RuleCatalogue:
+    return load_rules()
+
+
+@pytest.fixture(scope="module")
+def engines(catalogue: RuleCatalogue) -> tuple[Any, PythonEngine]:
+    durable = make_engine(catalogue, "durable", notice=False)
+    assert durable.name == "durable"
+    return durable, make_engine(catalogue, "python")
+
+
+def _results(profile_list: list[Profile], catalogue: RuleCatalogue, engine: Any) -> list[dict[str, Any]]:
+    results = check_profiles([(f"p{i}", p) for i, p in enumerate(profile_list)], catalogue, engine)
+    return [r.model_dump(mode="json") for r in results.profiles]
+
+
+@SETTINGS
+@given(profile=profiles())
+def test_durable_findings_equal_oracle(profile: Profile, catalogue: RuleCatalogue, engines: tuple[Any, PythonEngine]) -> None:
+    durable, oracle = engines
+    facts = profile_facts(profile)
+    assert durable.evaluate(facts) == oracle.evaluate(facts)
+    assert _results([profile], catalogue, durable) == _results([profile], catalogue, oracle)
+
+
+@SETTINGS
+@given(profile=profiles(), seed=st.randoms(use_true_random=False))
+def test_fact_order_does_not_change_outcomes(profile: Profile, seed: random.Random, engines: tuple[Any, PythonEngine]) -> None:
+    durable, oracle = engines
+    facts = profile_facts(profile)
+    expected = oracle.evaluate(facts)
+    shuffled = list(facts)
+    seed.shuffle(shuffled)
+    assert durable.evaluate(shuffled) == expected
+    assert oracle.evaluate(shuffled) == expected
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(batch=st.lists(profiles(max_offences=6), min_size=2, max_size=12), seed=st.randoms(use_true_random=False))
+def test_interleaved_profiles_in_one_engine(
+    batch: list[Profile], seed: random.Random, catalogue: RuleCatalogue, engines: tuple[Any, PythonEngine]
+) -> None:
+    """Many profiles, some repeated (identical facts in a new session), in a random order."""
+    durable, oracle = engines
+    order = [*range(len(batch)), *range(len(batch))]
+    seed.shuffle(order)
+    facts = [profile_facts(p) for p in batch]
+    for index in order:
+        assert durable.evaluate(facts[index]) == oracle.evaluate(facts[index])
+    assert _results(batch, catalogue, durable) == _results(batch, catalogue, oracle)
+
+
+def test_reservation_listed_twice_is_one_fact(engines: tuple[Any, PythonEngine]) -> None:
+    """Regression: a reservation listed twice gave two facts with one id, and durable_rules
+    raised MessageObservedException instead of giving a verdict."""
+    durable, oracle = engines
+    twice = [{"article": 20, "paragraph": 3, "indent": 1}, {"article": 20, "paragraph": 3, "indent": 1, "withdrawn": "2030-01-01"}]
+    profile = validate_profile_data(
+        {"jurisdiction": {"code": "XA", "name": "A"}, "as_of": "2024-10-01", "fictional": True, "convention": {"reservations": twice}},
+        "<twice>",
+    )
+    facts = profile_facts(profile)
+    assert [f["id"] for f in facts if f["t"] == "reservation"] == ["reservation:20(3) indent 1"]
+    assert durable.evaluate(facts) == oracle.evaluate(facts)
+
+
+def test_empty_profile_is_unknown_not_covered(catalogue: RuleCatalogue, engines: tuple[Any, PythonEngine]) -> None:
+    """A profile stating nothing gives no rule as covered, in either engine."""
+    profile = validate_profile_data({"jurisdiction": {"code": "XA", "name": "A"}, "as_of": "2024-10-01", "fictional": True}, "<empty>")
+    for engine in engines:
+        statuses = {f["status"] for r in _results([profile], catalogue, engine) for f in r["findings"]}
+        assert "covered" not in statuses
+
+
+# ---------------------------------------------------------------------------------------------
+# A random rule pack, written to a directory and loaded as ``--rules DIR`` loads it.
+# ---------------------------------------------------------------------------------------------
+
+_SCOPE = list(OFFENCE_ANSWER_FIELDS)
+
+
+@st.composite
+def leaves(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        spec: dict[str, Any] = {"conduct": draw(st.sampled_from([c.value for c in Conduct]))}
+        if draw(st.booleans()):
+            spec["material"] = draw(st.sampled_from([m.value for m in Material]))
+        where = draw(st.lists(st.sampled_from(_SCOPE), unique=True, max_size=3))
+        if where:
+            spec["where"] = {name: draw(st.sampled_from(["yes", "no"])) for name in where}
+        if draw(st.integers(0, 2)) == 0:
+            spec["age_at_least"] = draw(st.integers(1, 25))
+        return {"offence": spec}
+    leaf: dict[str, Any] = {"fact": draw(st.sampled_from(FACT_PATHS))}
+    if draw(st.booleans()):
+        leaf["good"] = "no"
+    return leaf
+
+
+conditions = st.recursive(
+    leaves(),
+    lambda inner: st.builds(lambda kind, items: {kind: items}, st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=4)),
+    max_leaves=8,
+)
+
+
+@st.composite
+def rule_packs(draw: st.DrawFn) -> list[dict[str, Any]]:
+    rules = []
+    for number in range(1, draw(st.integers(1, 6)) + 1):
+        rule: dict[str, Any] = {
+            "id": f"ZZPK-{number:03d}",
+            "title": f"Random pack rule {number} holds",
+            "questions": ["CC-T1"],
+            "severity": draw(st.sampled_from(["obligation", "recommendation", "good_practice"])),
+            "condition": draw(conditions),
+            "finding": "Generated for the differential test.",
+            "recommendation": "None.",
+            "cases": [{"name": "unknown_when_nothing_stated", "profile": {}, "expect": "unknown"}],
+        }
+        if draw(st.integers(0, 2)) == 0:
+            rule["applies_if"] = draw(leaves())
+        reservable = draw(st.lists(st.sampled_from(sorted(RESERVABLE, key=str)), unique=True, max_size=2))
+        if reservable:
+            rule["reservable"] = [
+                {k: v for k, v in zip(("article", "paragraph", "indent"), key, strict=True) if v is not None} for key in reservable
+            ]
+        rules.append(rule)
+    return rules
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(pack=rule_packs(), batch=st.lists(profiles(max_offences=8), min_size=1, max_size=6))
+def test_rule_pack_from_directory_equal_oracle(pack: list[dict[str, Any]], batch: list[Profile], tmp_path_factory: Any) -> None:
+    directory: Path = tmp_path_factory.mktemp("pack")
+    yaml = YAML(typ="safe", pure=True)
+    with (directory / "random_pack.yaml").open("w", encoding="utf-8") as handle:
+        yaml.dump({"theme": "cross_cutting", "rules": pack}, handle)
+    catalogue = load_rules([directory])
+    assert {r.id for r in catalogue.rules if r.pack == directory.name} == {r["id"] for r in pack}
+    durable = make_engine(catalogue, "durable", notice=False)
+    oracle = make_engine(catalogue, "python")
+    for profile in batch:
+        facts = profile_facts(profile)
+        assert durable.evaluate(facts) == oracle.evaluate(facts)
+    assert _results(batch, catalogue, durable) == _results(batch, catalogue, oracle)
