@@ -226,6 +226,10 @@ class Offence(_Strict):
     non_monetary_consideration: Answer = Field(
         Answer.unknown, description="Does 'remuneration or consideration' include in-game currency or virtual items?"
     )
+    offender_impersonation: Answer = Field(
+        Answer.unknown,
+        description="Does it reach an offender who poses as someone else, e.g. the child's buddy or relative through a hijacked app or account?",
+    )
     extraterritorial: Extraterritorial | None = Field(
         None, description="Reach abroad for this provision; when absent, criminal_law.extraterritorial applies."
     )
@@ -243,6 +247,10 @@ class CriminalLaw(_Strict):
     corporate_liability: Fact = _fact()
     corporate_liability_lack_of_supervision: Fact = _fact()
     non_contact_sentencing_reviewed: Fact = _fact()
+    manipulated_and_synthetic_sentencing_reviewed: Fact = Field(
+        default_factory=Fact,
+        description="yes when sentencing for manipulated (deepfake) and wholly synthetic CSAM has been reviewed against records of abuse.",
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CriminalLaw:
@@ -367,6 +375,7 @@ OFFENCE_ANSWER_FIELDS: tuple[str, ...] = (
     *(f"setting.{name}" for name in OffenceSetting.model_fields),
     "meeting_proposal_required",
     "non_monetary_consideration",
+    "offender_impersonation",
     *(f"extraterritorial.{name}" for name in Extraterritorial.model_fields if name != "citation"),
 )
 """Answer-valued elements of an offence's scope that a rule condition may test."""
