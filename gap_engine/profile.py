@@ -228,7 +228,7 @@ class Offence(_Strict):
     )
     offender_impersonation: Answer = Field(
         Answer.unknown,
-        description="Does it reach an offender who poses as someone else, e.g. the child's buddy or relative through a hijacked app or account?",
+        description="Does it reach an offender posing as someone else, e.g. the child's buddy or relative via a hijacked app or account?",
     )
     extraterritorial: Extraterritorial | None = Field(
         None, description="Reach abroad for this provision; when absent, criminal_law.extraterritorial applies."
