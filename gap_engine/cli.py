@@ -198,5 +198,30 @@ def rules_test(rule_dirs: tuple[str, ...], engine: str) -> None:
         sys.exit(1)
 
 
+@rules.command("trace")
+@rules_option
+def rules_trace(rule_dirs: tuple[str, ...]) -> None:
+    """Print the paper -> rule matrix; exit 1 if a question or cross-cutting theme has no rule."""
+    from .catalogue_docs import render_trace, trace
+
+    with input_errors():
+        rows = trace(_catalogue(rule_dirs))
+    click.echo(render_trace(rows), nl=False)
+    if any(not row.rule_ids for row in rows):
+        sys.exit(1)
+
+
+@rules.command("docs")
+@rules_option
+@click.option("-o", "--output", type=click.Path(), help="Write the catalogue here (atomically) instead of stdout.")
+def rules_docs(rule_dirs: tuple[str, ...], output: str | None) -> None:
+    """Generate the rule catalogue (docs/rules.md) from the rule files."""
+    from .catalogue_docs import render_catalogue
+
+    with input_errors():
+        text = render_catalogue(_catalogue(rule_dirs))
+        _emit(text, output, _rule_inputs(_paths(rule_dirs)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,100 @@
+"""Traceability (paper -> rules) and the generated rule catalogue (docs/rules.md).
+
+Both are derived from the rule files and ``paper.yaml`` only, so they cannot drift from the
+rules: a test regenerates docs/rules.md and compares it with the committed file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rules import Condition, RuleCatalogue, paper
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    question_id: str
+    theme: str
+    text: str
+    policy: bool
+    rule_ids: tuple[str, ...]
+
+
+def trace(catalogue: RuleCatalogue) -> list[TraceRow]:
+    """One row per food-for-thought question or cross-cutting theme, with the rules serving it."""
+    rows = []
+    for question in paper()["questions"]:
+        rule_ids = tuple(r.id for r in catalogue.rules if question["id"] in r.rule.questions)
+        rows.append(TraceRow(question["id"], question["theme"], question["text"], bool(question.get("policy")), rule_ids))
+    return rows
+
+
+def render_trace(rows: list[TraceRow]) -> str:
+    lines = []
+    titles = {t["id"]: t["title"] for t in paper()["themes"]}
+    current = None
+    for row in rows:
+        if row.theme != current:
+            current = row.theme
+            lines.append(titles[row.theme])
+        text = row.text if len(row.text) <= 90 else row.text[:87] + "..."
+        served = ", ".join(row.rule_ids) if row.rule_ids else "NO RULE"
+        policy = " (policy; checkable part)" if row.policy else ""
+        lines.append(f"  {row.question_id:<8} {served}{policy}")
+        lines.append(f"           {text}")
+    missing = [r.question_id for r in rows if not r.rule_ids]
+    lines.append("")
+    lines.append(
+        f"{len(rows) - len(missing)} of {len(rows)} questions and themes served" + (f"; none for {', '.join(missing)}" if missing else "")
+    )
+    return "\n".join(lines) + "\n"
+
+
+def describe_condition(condition: Condition, depth: int = 0) -> list[str]:
+    """The condition in plain words, as nested Markdown bullets."""
+    pad = "  " * depth
+    if condition.all is not None or condition.any is not None:
+        children = condition.all if condition.all is not None else condition.any
+        head = "all of:" if condition.all is not None else "any of:"
+        lines = [f"{pad}- {head}"]
+        for child in children or []:
+            lines += describe_condition(child, depth + 1)
+        return lines
+    if condition.offence is not None:
+        return [f"{pad}- a listed offence covers {condition.offence.describe()}"]
+    return [f"{pad}- `{condition.fact}` is {condition.good.value}"]
+
+
+def render_catalogue(catalogue: RuleCatalogue) -> str:
+    data = paper()
+    out = [
+        "# Rule catalogue",
+        "",
+        "Generated from `rules/*.yaml` by `gap-engine rules docs`; do not edit by hand (a test fails when it is out of date).",
+        "",
+        f"Source paper: {data['paper']}",
+        "",
+        f"{len(catalogue.rules)} rules.",
+        "",
+    ]
+    for theme in data["themes"]:
+        members = [r for r in catalogue.rules if r.theme == theme["id"]]
+        if not members:
+            continue
+        out += [f"## {theme['title']}", "", f"Paper section: {theme['section']}", ""]
+        for loaded in members:
+            rule = loaded.rule
+            out += [f"### {rule.id} — {rule.title}", ""]
+            out.append(f"- **Severity:** {rule.severity.value}")
+            out.append(f"- **Convention articles:** {', '.join(rule.articles) or '—'}")
+            out.append(f"- **Paper questions:** {', '.join(rule.questions)}")
+            if rule.reservable:
+                out.append(f"- **A gap is explained by a reservation under:** {', '.join('Article ' + r.key for r in rule.reservable)}")
+            out.append("- **Condition:**")
+            out += ["  " + line for line in describe_condition(rule.condition)]
+            if rule.applies_if is not None:
+                out.append("- **Applies only if** (otherwise not applicable):")
+                out += ["  " + line for line in describe_condition(rule.applies_if)]
+            out.append(f"- **Cases:** {', '.join(f'`{c.name}` ({c.expect.value})' for c in rule.cases)}")
+            out += ["", rule.finding.strip(), "", f"*Recommendation:* {rule.recommendation.strip()}", ""]
+    return "\n".join(out).rstrip() + "\n"
