@@ -21,6 +21,10 @@ from .findings import Status
 from .profile import Answer
 from .rules import Condition, RuleCatalogue
 
+# Ordering used to combine grades: ``all`` and a candidate's dimensions take the lowest, ``any``
+# and the best candidate the highest. ``partial`` sits below ``unknown``: a partly covered element
+# is known not to be fully covered, whereas an unknown one might still be, so ``any`` prefers
+# asking the question to asserting partial coverage.
 GRADE_ORDER = (Status.gap, Status.partial, Status.unknown, Status.covered)
 
 

@@ -17,21 +17,6 @@ class Status(str, Enum):
     not_applicable = "not_applicable"
 
 
-# Ordering used to combine element verdicts: ``all`` takes the lowest, ``any`` the highest.
-# ``partial`` sits below ``unknown``: a partly covered element is known not to be fully covered,
-# whereas an unknown one might still be covered, so "any" prefers asking the question.
-RANK = {Status.gap: 0, Status.partial: 1, Status.unknown: 2, Status.covered: 3}
-
-SEVERITY_OF_FAIL = {
-    "gap": Status.gap,
-    "partial": Status.partial,
-    "unknown": Status.unknown,
-}
-
-FAIL_ON_ORDER = ("gap", "partial", "unknown")
-"""``--fail-on X`` exits 1 when any finding is X or a status listed before X."""
-
-
 class Evidence(BaseModel):
     """A provision, measure or reservation that decided an element, with its citation."""
 
