@@ -59,7 +59,10 @@ class Material(str, Enum):
     manipulated_real_child = "manipulated_real_child"  # deepfake / altered image of a real child
     synthetic_realistic = "synthetic_realistic"  # realistic image of a non-existent child
     non_realistic_depiction = "non_realistic_depiction"  # drawings, cartoons, anime
-    child_like_doll_or_robot = "child_like_doll_or_robot"
+    child_like_doll_or_robot = "child_like_doll_or_robot"  # the doll or robot itself, as an object
+    # Images or video of sexual activity with a child-like doll or robot: kept apart from the object
+    # so that a CSAM provision reaching such images never passes as an offence of possessing the doll.
+    child_like_doll_or_robot_depiction = "child_like_doll_or_robot_depiction"
     avatar_or_immersive = "avatar_or_immersive"  # child-like avatars, 3D / immersive content
 
 
@@ -112,9 +115,6 @@ class Fact(_Strict):
         if isinstance(value, bool):  # YAML 1.2 true/false are accepted as yes/no
             return {"answer": "yes" if value else "no"}
         return value
-
-
-UNKNOWN = Fact()
 
 
 def _fact() -> Any:
