@@ -1,0 +1,78 @@
+"""CSV: one row per finding, for pipelines and for NGOs who prefer a flat sheet.
+
+Every field goes through ``cells.csv_safe``, the same formula-injection escaping as the workbook
+(CSV has no cell types, so a leading apostrophe is the defence). The text starts with a UTF-8
+byte-order mark so that Excel shows accented jurisdiction names correctly; read it with
+``encoding="utf-8-sig"``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ..findings import CheckResults, Finding, ProfileResult
+from .cells import csv_safe
+
+COLUMNS = (
+    "jurisdiction",
+    "jurisdiction_name",
+    "as_of",
+    "source",
+    "rule_id",
+    "title",
+    "theme",
+    "status",
+    "severity",
+    "pack",
+    "articles",
+    "questions",
+    "paper_section",
+    "missing",
+    "evidence",
+    "evidence_urls",
+    "finding",
+    "recommendation",
+)
+
+SEPARATOR = "; "
+"""Joins list values (articles, questions, missing elements, evidence) inside one field."""
+
+
+def _evidence(finding: Finding) -> str:
+    return SEPARATOR.join(f"{e.ref} ({e.answer}): {e.citation or 'no citation given'}" for e in finding.evidence)
+
+
+def _row(profile: ProfileResult, finding: Finding) -> list[str]:
+    values = (
+        profile.jurisdiction,
+        profile.jurisdiction_name,
+        profile.as_of.isoformat(),
+        profile.source,
+        finding.rule_id,
+        finding.title,
+        finding.theme,
+        finding.status.value,
+        finding.severity,
+        finding.pack,
+        SEPARATOR.join(finding.articles),
+        SEPARATOR.join(finding.questions),
+        finding.paper_section,
+        SEPARATOR.join(finding.missing),
+        _evidence(finding),
+        SEPARATOR.join(e.url for e in finding.evidence if e.url),
+        finding.finding,
+        finding.recommendation,
+    )
+    return [csv_safe(v) for v in values]
+
+
+def render(results: CheckResults) -> str:
+    """The CSV text: a header row, then one row per finding in the results' order (jurisdiction, rule ID)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for profile in results.profiles:
+        for finding in profile.findings:
+            writer.writerow(_row(profile, finding))
+    return "\ufeff" + buffer.getvalue()

@@ -1,0 +1,463 @@
+"""The gap workbook for NGOs and legal advisers: Summary matrix, one sheet per jurisdiction, Rules, About.
+
+Built only from ``CheckResults`` (the single source for every reporter). Every piece of text goes
+through ``cells.set_text`` so profile text can never become a formula, and the file is written
+byte-for-byte deterministically (fixed document times and zip entry times) and atomically.
+openpyxl is imported inside functions so ``gap-engine --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import zipfile
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import __version__
+from ..errors import InputErrors
+from ..findings import CheckResults, Finding, ProfileResult, Status
+from ..output import write_atomic
+from ..rules import paper
+from .cells import SheetTitles, clean_text, set_text
+from .grouping import STATUS_ORDER, status_counts, themes_in_order
+
+# (fill, font) per status: each status its own colour, used by the conditional formatting and the legend.
+STATUS_COLOURS: dict[str, tuple[str, str]] = {
+    Status.gap.value: ("FFC7CE", "9C0006"),
+    Status.partial.value: ("FFE699", "7F6000"),
+    Status.unknown.value: ("D9D2E9", "3F3151"),
+    Status.covered.value: ("C6EFCE", "006100"),
+    Status.reserved.value: ("BDD7EE", "1F4E79"),
+    Status.not_applicable.value: ("E7E6E6", "595959"),
+}
+
+STATUS_MEANING: dict[str, str] = {
+    Status.gap.value: "the law, as described, does not cover what the rule requires",
+    Status.partial.value: "covered only in part",
+    Status.unknown.value: "a needed fact is not stated in the profile (never read as 'no')",
+    Status.covered.value: "every element is covered, with the provisions or measures that cover it as evidence",
+    Status.reserved.value: "a gap or partial coverage explained by a reservation to the Convention in force",
+    Status.not_applicable.value: "the rule's precondition does not hold",
+}
+
+FINDING_COLUMNS: list[tuple[str, int]] = [
+    ("Rule ID", 11),
+    ("Title", 45),
+    ("Theme", 22),
+    ("Status", 15),
+    ("Severity", 14),
+    ("Evidence", 60),
+    ("Source link", 34),
+    ("Missing elements", 55),
+    ("Finding", 70),
+    ("Recommendation", 60),
+    ("Paper section", 32),
+    ("Food-for-thought questions", 60),
+    ("Convention articles", 18),
+]
+
+RULE_COLUMNS: list[tuple[str, int]] = [
+    ("Rule ID", 11),
+    ("Title", 50),
+    ("Theme", 22),
+    ("Severity", 14),
+    ("Convention articles", 18),
+    ("Food-for-thought questions", 60),
+    ("Paper section", 32),
+    ("Pack", 14),
+    ("Finding", 70),
+    ("Recommendation", 60),
+]
+
+CONVENTION = "Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (CETS No. 201)"
+SUMMARY, RULES, ABOUT = "Summary", "Rules", "About"
+URL_LIMIT = 2079  # the longest hyperlink address Excel accepts
+FIRST_RULE_COLUMN = 4  # Summary: A code, B jurisdiction, C as of, then one column per rule
+
+
+def write_workbook(results: CheckResults, target: Path, inputs: Iterable[Path] = ()) -> None:
+    """Write the gap workbook to ``target`` atomically; an input file is never overwritten."""
+    write_atomic(target, workbook_bytes(results), inputs)
+
+
+def workbook_bytes(results: CheckResults) -> bytes:
+    """The workbook as bytes: the same results (and ``SOURCE_DATE_EPOCH``) always give the same bytes."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    generated = generation_time(results)
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = SUMMARY
+    titles = SheetTitles(reserved=(SUMMARY, RULES, ABOUT))
+    sheet_titles = [titles.take(f"{p.jurisdiction} {p.jurisdiction_name}") for p in results.profiles]
+    rules = catalogue(results)
+    _summary_sheet(summary, results, rules, sheet_titles)
+    for profile, title in zip(results.profiles, sheet_titles, strict=True):
+        _jurisdiction_sheet(workbook.create_sheet(title), profile)
+    _rules_sheet(workbook.create_sheet(RULES), rules)
+    _about_sheet(workbook.create_sheet(ABOUT), results, sheet_titles, generated)
+
+    naive = generated.astimezone(timezone.utc).replace(tzinfo=None)
+    workbook.properties.creator = f"gap-engine {__version__}"
+    workbook.properties.title = "gap-engine gap workbook"
+    workbook.properties.created = naive
+    workbook.properties.modified = naive
+    buffer = io.BytesIO()
+    # ExcelWriter rather than Workbook.save: save() stamps the current time as "modified".
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).write_data()
+    return _stable_zip(buffer.getvalue(), naive)
+
+
+def generation_time(results: CheckResults) -> datetime:
+    """When the workbook counts as generated: ``SOURCE_DATE_EPOCH`` if set, else the latest profile as-of date.
+
+    A wall-clock time would make every run's bytes differ; the latest as-of date is the date of
+    the newest law the workbook describes, so it is both stable and meaningful.
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw:
+        try:
+            return datetime.fromtimestamp(int(raw), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise InputErrors.single("SOURCE_DATE_EPOCH", f"not a whole number of seconds since 1970: {raw!r}") from None
+    latest = max((p.as_of for p in results.profiles), default=None)
+    if latest is None:
+        return datetime(1980, 1, 1, tzinfo=timezone.utc)
+    return datetime(latest.year, latest.month, latest.day, tzinfo=timezone.utc)
+
+
+def _generation_note() -> str:
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return "Fixed by the SOURCE_DATE_EPOCH environment variable, so that the same input gives a byte-identical file."
+    return (
+        "The latest as-of date among the profiles (not the wall-clock time), so that the same input gives a "
+        "byte-identical file; set SOURCE_DATE_EPOCH to choose another time."
+    )
+
+
+def _stable_zip(data: bytes, when: datetime) -> bytes:
+    """Re-pack the archive with fixed entry times and attributes, keeping openpyxl's (stable) entry order."""
+    stamp = max(when, datetime(1980, 1, 1)).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0o644 << 16
+            packed.writestr(info, source.read(entry.filename))
+    return out.getvalue()
+
+
+def catalogue(results: CheckResults) -> list[Finding]:
+    """The rules as run, one representative finding per rule, in paper (theme) order then rule ID.
+
+    Built from the findings, so rules from ``--rules`` packs appear with their pack.
+    """
+    seen: dict[str, Finding] = {}
+    for finding in results.all_findings():
+        seen.setdefault(finding.rule_id, finding)
+    order = {theme["id"]: i for i, theme in enumerate(themes_in_order())}
+    return sorted(seen.values(), key=lambda f: (order.get(f.theme, len(order)), f.rule_id))
+
+
+def is_web_url(url: str | None) -> bool:
+    """Only plain http(s) addresses become hyperlinks; anything else (file:, javascript:, …) stays text."""
+    if not url or len(url) > URL_LIMIT or any(c.isspace() or ord(c) < 32 for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _theme_title(theme_id: str) -> str:
+    theme = paper()["theme_by_id"].get(theme_id)
+    return theme["title"] if theme else theme_id
+
+
+def _questions(ids: list[str]) -> str:
+    texts = {q["id"]: q["text"] for q in paper()["questions"]}
+    return "\n".join(f"{qid}: {texts[qid]}" if qid in texts else qid for qid in ids)
+
+
+def _evidence(finding: Finding) -> str:
+    lines = []
+    for item in finding.evidence:
+        parts = [f"{item.ref} ({item.answer})", item.citation or "no citation given"]
+        if item.in_force:
+            parts.append(f"in force {item.in_force.isoformat()}")
+        if item.url:
+            parts.append(item.url)
+        lines.append(" — ".join(parts))
+    return "\n".join(lines)
+
+
+def _header(ws: Any, row: int, columns: list[tuple[str, int]]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    for index, (name, width) in enumerate(columns, start=1):
+        cell = set_text(ws.cell(row=row, column=index), name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def _status_formatting(ws: Any, cell_range: str) -> None:
+    """One conditional-format rule per status, each with its own fill and font colour."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    for status in STATUS_ORDER:
+        fill, font = STATUS_COLOURS[status]
+        rule = CellIsRule(
+            operator="equal",
+            formula=[f'"{status}"'],
+            fill=PatternFill("solid", start_color=fill, end_color=fill),
+            font=Font(color=font),
+        )
+        ws.conditional_formatting.add(cell_range, rule)
+
+
+def _print_setup(ws: Any, header_rows: str, heading: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = header_rows
+    # Header/footer codes start with "&"; a literal ampersand is written "&&".
+    ws.oddHeader.center.text = clean_text(heading)[:200].replace("&", "&&")
+    ws.oddFooter.center.text = "Page &P of &N"
+
+
+def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_titles: list[str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    centre = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    header_fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+    first_count = FIRST_RULE_COLUMN + len(rules)
+    last_column = first_count + len(STATUS_ORDER) - 1
+
+    # Row 1: theme header cells spanning their rules; row 2: rule titles; row 3: the filter header.
+    for column, name in enumerate(("Code", "Jurisdiction", "As of"), start=1):
+        set_text(ws.cell(row=3, column=column), name)
+    set_text(ws.cell(row=1, column=1), "Rules by theme →")
+    set_text(ws.cell(row=2, column=1), "Rule titles →")
+    column = FIRST_RULE_COLUMN
+    for theme in themes_in_order():
+        members = [r for r in rules if r.theme == theme["id"]]
+        if not members:
+            continue
+        start = column
+        for rule in members:
+            set_text(ws.cell(row=2, column=column), rule.title).alignment = wrap
+            set_text(ws.cell(row=3, column=column), rule.rule_id)
+            ws.column_dimensions[get_column_letter(column)].width = 16
+            column += 1
+        set_text(ws.cell(row=1, column=start), theme["title"]).alignment = centre
+        if column - 1 > start:
+            ws.merge_cells(start_row=1, start_column=start, end_row=1, end_column=column - 1)
+    for offset, status in enumerate(STATUS_ORDER):
+        set_text(ws.cell(row=3, column=first_count + offset), status)
+        ws.column_dimensions[get_column_letter(first_count + offset)].width = 15
+    set_text(ws.cell(row=1, column=first_count), "Findings by status").alignment = centre
+    ws.merge_cells(start_row=1, start_column=first_count, end_row=1, end_column=last_column)
+    for row in (1, 2, 3):
+        for col in range(1, last_column + 1):
+            cell = ws.cell(row=row, column=col)
+            cell.font = bold
+            cell.fill = header_fill
+    longest = max((len(r.title) for r in rules), default=10)
+    ws.row_dimensions[2].height = min(409, 15 * (math.ceil(longest / 14) + 1))
+    ws.column_dimensions["A"].width = 7
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["C"].width = 12
+
+    row = 4
+    for profile, title in zip(results.profiles, sheet_titles, strict=True):
+        by_rule = {f.rule_id: f for f in profile.findings}
+        set_text(ws.cell(row=row, column=1), profile.jurisdiction)
+        name = set_text(ws.cell(row=row, column=2), profile.jurisdiction_name)
+        name.hyperlink = Hyperlink(ref=name.coordinate, location="'{}'!A1".format(title.replace("'", "''")))
+        name.style = "Hyperlink"
+        as_of = ws.cell(row=row, column=3, value=profile.as_of)
+        as_of.number_format = "yyyy-mm-dd"
+        for offset, rule in enumerate(rules):
+            finding = by_rule.get(rule.rule_id)
+            # A rule with no finding for this profile is shown as unknown, never as covered.
+            set_text(ws.cell(row=row, column=FIRST_RULE_COLUMN + offset), finding.status.value if finding else Status.unknown.value)
+        counts = status_counts(profile.findings)
+        for offset, status in enumerate(STATUS_ORDER):
+            ws.cell(row=row, column=first_count + offset, value=counts[status])
+        row += 1
+    last_row = max(row - 1, 3)
+    ws.freeze_panes = ws.cell(row=4, column=FIRST_RULE_COLUMN).coordinate
+    ws.auto_filter.ref = f"A3:{get_column_letter(last_column)}{last_row}"
+    if rules:
+        matrix = f"{get_column_letter(FIRST_RULE_COLUMN)}4:{get_column_letter(first_count - 1)}{last_row}"
+        _status_formatting(ws, matrix)
+
+    row = last_row + 2
+    _per_rule_counts(ws, row, results, rules)
+    row += len(STATUS_ORDER) + 2
+    row = _theme_counts(ws, row, results)
+    _legend(ws, row + 1)
+    _print_setup(ws, "1:3", "gap-engine summary: status of each rule per jurisdiction")
+
+
+def _per_rule_counts(ws: Any, row: int, results: CheckResults, rules: list[Finding]) -> None:
+    from openpyxl.styles import Font
+
+    set_text(ws.cell(row=row, column=2), "Jurisdictions with each status, per rule").font = Font(bold=True)
+    for offset, status in enumerate(STATUS_ORDER, start=1):
+        set_text(ws.cell(row=row + offset, column=3), status)
+        for index, rule in enumerate(rules):
+            count = sum(1 for p in results.profiles for f in p.findings if f.rule_id == rule.rule_id and f.status.value == status)
+            ws.cell(row=row + offset, column=FIRST_RULE_COLUMN + index, value=count)
+
+
+def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
+    from openpyxl.styles import Font
+
+    set_text(ws.cell(row=row, column=2), "Findings by theme (all jurisdictions)").font = Font(bold=True)
+    for offset, status in enumerate(STATUS_ORDER):
+        set_text(ws.cell(row=row, column=3 + offset), status).font = Font(bold=True)
+    every = results.all_findings()
+    for theme in themes_in_order():
+        members = [f for f in every if f.theme == theme["id"]]
+        if not members:
+            continue
+        row += 1
+        set_text(ws.cell(row=row, column=2), theme["title"])
+        counts = status_counts(members)
+        for offset, status in enumerate(STATUS_ORDER):
+            ws.cell(row=row, column=3 + offset, value=counts[status])
+    return row + 1
+
+
+def _legend(ws: Any, row: int) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    set_text(ws.cell(row=row, column=2), "Legend").font = Font(bold=True)
+    for offset, status in enumerate(STATUS_ORDER, start=1):
+        fill, font = STATUS_COLOURS[status]
+        cell = set_text(ws.cell(row=row + offset, column=2), status)
+        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        cell.font = Font(color=font)
+        set_text(ws.cell(row=row + offset, column=3), STATUS_MEANING[status])
+
+
+def _jurisdiction_sheet(ws: Any, profile: ProfileResult) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    _header(ws, 1, FINDING_COLUMNS)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    order = {theme["id"]: i for i, theme in enumerate(themes_in_order())}
+    findings = sorted(profile.findings, key=lambda f: (order.get(f.theme, len(order)), f.rule_id))
+    for row, finding in enumerate(findings, start=2):
+        link = next((e.url for e in finding.evidence if is_web_url(e.url)), None)
+        values = [
+            finding.rule_id,
+            finding.title,
+            _theme_title(finding.theme),
+            finding.status.value,
+            finding.severity,
+            _evidence(finding),
+            link or "",
+            "\n".join(finding.missing),
+            finding.finding,
+            finding.recommendation,
+            finding.paper_section,
+            _questions(finding.questions),
+            ", ".join(finding.articles),
+        ]
+        for column, value in enumerate(values, start=1):
+            set_text(ws.cell(row=row, column=column), value).alignment = wrap
+        if link:
+            cell = ws.cell(row=row, column=7)
+            cell.hyperlink = link
+            cell.style = "Hyperlink"
+            cell.alignment = wrap
+    last_row = max(len(findings) + 1, 2)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{last_row}"
+    _status_formatting(ws, f"D2:D{last_row}")
+    _print_setup(ws, "1:1", f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of.isoformat()}")
+
+
+def _rules_sheet(ws: Any, rules: list[Finding]) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    _header(ws, 1, RULE_COLUMNS)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row, rule in enumerate(rules, start=2):
+        values = [
+            rule.rule_id,
+            rule.title,
+            _theme_title(rule.theme),
+            rule.severity,
+            ", ".join(rule.articles),
+            _questions(rule.questions),
+            rule.paper_section,
+            rule.pack,
+            rule.finding,
+            rule.recommendation,
+        ]
+        for column, value in enumerate(values, start=1):
+            set_text(ws.cell(row=row, column=column), value).alignment = wrap
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(RULE_COLUMNS))}{max(len(rules) + 1, 2)}"
+    _print_setup(ws, "1:1", "gap-engine rules as run")
+
+
+def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], generated: datetime) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    facts = [
+        ("Tool", f"gap-engine {results.tool_version}"),
+        ("Rule-pack version", results.rules_version),
+        ("Rule-pack content hash", results.rules_hash),
+        ("Engine", results.engine),
+        ("Generated", generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
+        ("How the generation time is chosen", _generation_note()),
+        ("Paper", paper()["paper"]),
+        ("Convention", CONVENTION),
+    ]
+    set_text(ws.cell(row=1, column=1), "About this workbook").font = Font(bold=True, size=14)
+    for row, (key, value) in enumerate(facts, start=3):
+        set_text(ws.cell(row=row, column=1), key).font = bold
+        set_text(ws.cell(row=row, column=2), value).alignment = wrap
+    row = 3 + len(facts) + 1
+    set_text(ws.cell(row=row, column=1), "Profiles checked").font = bold
+    row += 1
+    for column, name in enumerate(("Sheet", "Code", "Jurisdiction", "As of", "Source file"), start=1):
+        set_text(ws.cell(row=row, column=column), name).font = bold
+    for profile, title in zip(results.profiles, sheet_titles, strict=True):
+        row += 1
+        set_text(ws.cell(row=row, column=1), title)
+        set_text(ws.cell(row=row, column=2), profile.jurisdiction)
+        set_text(ws.cell(row=row, column=3), profile.jurisdiction_name)
+        ws.cell(row=row, column=4, value=profile.as_of).number_format = "yyyy-mm-dd"
+        set_text(ws.cell(row=row, column=5), profile.source)
+    for letter, width in zip("ABCDE", (34, 90, 28, 12, 50), strict=True):
+        ws.column_dimensions[letter].width = width
+    _print_setup(ws, "1:1", "About this gap workbook")
