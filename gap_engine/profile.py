@@ -319,6 +319,10 @@ class Programmes(_Strict):
     victim_assistance: Fact = _fact()
     victim_assistance_online_abuse: Fact = _fact()
     victim_assistance_without_contact_offence: Fact = _fact()
+    victim_assistance_immersive_abuse: Fact = Field(
+        default_factory=Fact,
+        description="Psycho-social and therapeutic assistance (Article 14) reaches victims of CSEA in immersive environments (VR/AR/XR).",
+    )
     image_removal_support: Fact = _fact()
     helplines: Fact = _fact()
     helpline_chatbots: Fact = _fact()
