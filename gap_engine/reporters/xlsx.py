@@ -292,9 +292,10 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     for profile, title in zip(results.profiles, sheet_titles, strict=True):
         by_rule = {f.rule_id: f for f in profile.findings}
         set_text(ws.cell(row=row, column=1), profile.jurisdiction)
-        name = set_text(ws.cell(row=row, column=2), profile.jurisdiction_name)
+        name = ws.cell(row=row, column=2)
+        name.style = "Hyperlink"  # before set_text: assigning a named style resets the quote-prefix flag
+        set_text(name, profile.jurisdiction_name)
         name.hyperlink = Hyperlink(ref=name.coordinate, location="'{}'!A1".format(title.replace("'", "''")))
-        name.style = "Hyperlink"
         as_of = ws.cell(row=row, column=3, value=profile.as_of)
         as_of.number_format = "yyyy-mm-dd"
         for offset, rule in enumerate(rules):
@@ -387,13 +388,12 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult) -> None:
             _questions(finding.questions),
             ", ".join(finding.articles),
         ]
+        if link:
+            ws.cell(row=row, column=7).style = "Hyperlink"  # before set_text, which the named style would undo
         for column, value in enumerate(values, start=1):
             set_text(ws.cell(row=row, column=column), value).alignment = wrap
         if link:
-            cell = ws.cell(row=row, column=7)
-            cell.hyperlink = link
-            cell.style = "Hyperlink"
-            cell.alignment = wrap
+            ws.cell(row=row, column=7).hyperlink = link
     last_row = max(len(findings) + 1, 2)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{last_row}"
