@@ -223,5 +223,75 @@ def rules_docs(rule_dirs: tuple[str, ...], output: str | None) -> None:
         _emit(text, output, _rule_inputs(_paths(rule_dirs)))
 
 
+@main.command()
+@click.argument("profile", required=False, type=click.Path())
+@click.option("--theme", "themes", multiple=True, help="Only this theme of the paper (e.g. generative_ai); repeatable.")
+@click.option("--xlsx", type=click.Path(), help="Write the checklist as a workbook to this file.")
+@click.option("--format", "fmt", type=click.Choice(["markdown"]), help="Print the checklist as Markdown.")
+@click.option("-o", "--output", type=click.Path(), help="Write the Markdown checklist to this file (atomically) instead of stdout.")
+@rules_option
+@engine_option
+def checklist(
+    profile: str | None,
+    themes: tuple[str, ...],
+    xlsx: str | None,
+    fmt: str | None,
+    output: str | None,
+    rule_dirs: tuple[str, ...],
+    engine: str,
+) -> None:
+    """The monitoring-round checklist derived from the rules; with PROFILE, pre-filled and with the unknowns to answer."""
+    if (xlsx is None) == (fmt is None):
+        raise UsageFailure("choose one of --xlsx FILE or --format markdown")
+    with input_errors():
+        from .questionnaire.checklist import build_checklist
+
+        inputs = _paths((profile,) if profile else ()) + _rule_inputs(_paths(rule_dirs))
+        items = build_checklist(Path(profile) if profile else None, list(themes), _paths(rule_dirs), engine)
+        if xlsx:
+            from .output import write_atomic
+            from .questionnaire.checklist_xlsx import render as render_xlsx
+
+            write_atomic(Path(xlsx), render_xlsx(items), inputs)
+        else:
+            from .questionnaire.checklist_markdown import render as render_markdown
+
+            _emit(render_markdown(items), output, inputs)
+
+
+@main.command()
+@click.option("--xlsx", required=True, type=click.Path(), help="The workbook to write.")
+@click.option("--from", "from_profile", type=click.Path(), help="Pre-fill the workbook from this profile.")
+@click.option("--force", is_flag=True, help="Replace the workbook if it exists.")
+@rules_option
+def template(xlsx: str, from_profile: str | None, force: bool, rule_dirs: tuple[str, ...]) -> None:
+    """Write a fillable questionnaire workbook (drop-downs, citation columns, one row per fact or provision)."""
+    with input_errors():
+        from .errors import InputErrors
+        from .loading import load_profile
+        from .questionnaire.template import write_template
+
+        target = Path(xlsx)
+        if target.exists() and not force:
+            raise InputErrors.single(xlsx, "file exists; refusing to overwrite it", hint="pass --force to replace it")
+        inputs = _paths((from_profile,) if from_profile else ())
+        stated = load_profile(from_profile) if from_profile else None
+        write_template(_catalogue(rule_dirs), target, stated, inputs)
+
+
+@main.command("import")
+@click.argument("workbook", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(), help="The profile YAML to write.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@rules_option
+def import_(workbook: str, output: str, force: bool, rule_dirs: tuple[str, ...]) -> None:
+    """Read a filled questionnaire WORKBOOK back into a validated profile (every error with its sheet and cell)."""
+    with input_errors():
+        from .questionnaire.importer import import_to_file
+
+        profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=_catalogue(rule_dirs))
+    click.echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,335 @@
+"""A filled questionnaire workbook back into a validated profile, every error named by sheet and cell.
+
+The import reads every sheet before reporting, so the person answering fixes all mistakes in one
+pass. Cell contents are checked against their column (drop-down values, dates, numbers) here;
+what the profile model checks (URLs, required citations, duplicate ids...) comes back from the
+model's validation and is traced to the cell it came from.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, InputErrors
+from ..profile import Profile
+from .layout import FACT_KEY, INSTRUCTIONS, LISTS_SHEET, PROFILE_HEADERS, PROFILE_SHEET, Column, Layout, build_layout
+from .values import BLANK, CellValueError, from_cell, nest
+
+MAX_ROWS = 5_000
+"""Rows read per sheet; a questionnaire has far fewer, and a sheet claiming a million is refused."""
+
+
+@dataclass
+class _Reader:
+    """Collects values, the cell each came from (to locate validation errors), and cell errors."""
+
+    source: str
+    data: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)  # dotted field path -> Sheet!A1
+    required: set[str] = field(default_factory=set)  # field paths whose column is required in its record
+    errors: list[InputError] = field(default_factory=list)
+
+    def error(self, cell: str, message: str, hint: str | None = None) -> None:
+        self.errors.append(InputError(source=self.source, cell=cell, message=message, hint=hint))
+
+    def data_set(self, dotted: str, value: Any) -> None:
+        node = self.data
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+
+    def convert(self, column: Column, raw: Any, cell: str, path: str) -> Any:
+        """The value of one cell (an openpyxl cell or None), or BLANK after recording why it is unusable."""
+        self.cells[path] = cell
+        if column.required:
+            self.required.add(path)
+        if raw is None:
+            return BLANK
+        if raw.data_type == "f":  # a formula's text is not an answer, and its cached result may be stale
+            self.error(cell, "formulas are not accepted in a questionnaire", hint="type the value itself")
+            return BLANK
+        try:
+            return from_cell(column, raw.value)
+        except CellValueError as exc:
+            self.error(cell, str(exc), exc.hint)
+            return BLANK
+
+
+def import_workbook(path: Path, catalogue: Any | None = None) -> Profile:
+    """Read ``path`` (an untrusted workbook) into a validated Profile; raise InputErrors with every problem."""
+    from ..rules import load_rules
+    from .workbook_safety import open_workbook
+
+    workbook = open_workbook(path)
+    layout = build_layout(catalogue if catalogue is not None else load_rules())
+    reader = _Reader(source=str(path))
+    sheets = {ws.title: ws for ws in workbook.worksheets}
+    for name in layout.structural_sheets():
+        if name not in sheets:
+            reader.errors.append(
+                InputError(
+                    source=str(path), cell=name, message=f"sheet {name!r} is missing", hint="use a workbook made by 'gap-engine template'"
+                )
+            )
+    if PROFILE_SHEET in sheets:
+        _read_profile_sheet(sheets[PROFILE_SHEET], layout, reader)
+    for table in layout.tables:
+        if table.sheet in sheets:
+            reader.data_set(table.path, _read_table(sheets[table.sheet], table.path, table.columns, reader))
+    known = {PROFILE_SHEET, INSTRUCTIONS, LISTS_SHEET, *(t.sheet for t in layout.tables)}
+    fact_sheets = [ws for ws in workbook.worksheets if ws.title not in known and _header_row(ws)[:1] == [FACT_KEY]]
+    seen = _read_facts(fact_sheets, layout, reader)
+    _missing_facts(layout, seen, set(sheets), reader)
+    if reader.errors:
+        _validate(reader, quiet=True)
+        raise InputErrors(reader.errors)
+    return _validate(reader, quiet=False)
+
+
+def _cell(sheet: Any, row: int, column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{sheet.title}!{get_column_letter(column)}{row}"
+
+
+def _header_row(sheet: Any) -> list[Any]:
+    row = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    values = [v.strip() if isinstance(v, str) else v for v in row]
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def _check_headers(sheet: Any, expected: list[str], reader: _Reader) -> dict[str, int]:
+    """Map header name to column number; report missing, unknown and repeated columns."""
+    found: dict[str, int] = {}
+    for index, name in enumerate(_header_row(sheet), start=1):
+        if name is None:
+            continue
+        name = str(name)
+        if name in found:
+            reader.error(_cell(sheet, 1, index), f"column {name!r} appears twice")
+        elif name not in expected:
+            match = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
+            reader.error(_cell(sheet, 1, index), f"unknown column {name!r}", hint=f"did you mean {match[0]!r}?" if match else "remove it")
+        else:
+            found[name] = index
+    for name in expected:
+        if name not in found:
+            reader.errors.append(
+                InputError(
+                    source=reader.source,
+                    cell=sheet.title,
+                    message=f"column {name!r} is missing",
+                    hint="restore the header from a fresh template",
+                )
+            )
+    return found
+
+
+def _rows(sheet: Any, reader: _Reader) -> list[tuple[int, tuple[Any, ...]]]:
+    """Non-blank rows below the header, as (row number, cells)."""
+    if sheet.max_row > MAX_ROWS + 1:
+        reader.errors.append(
+            InputError(source=reader.source, cell=sheet.title, message=f"sheet has {sheet.max_row:,} rows, over the limit of {MAX_ROWS:,}")
+        )
+        return []
+    out = []
+    for number, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
+        if any(c.value is not None and not (isinstance(c.value, str) and not c.value.strip()) for c in cells):
+            out.append((number, cells))
+    return out
+
+
+def _read_profile_sheet(sheet: Any, layout: Layout, reader: _Reader) -> None:
+    headers = _check_headers(sheet, list(PROFILE_HEADERS), reader)
+    if "field" not in headers or "value" not in headers:
+        return
+    columns = {c.key: c for c in layout.profile_rows}
+    seen: set[str] = set()
+    for number, cells in _rows(sheet, reader):
+        key_cell = cells[headers["field"] - 1] if len(cells) >= headers["field"] else None
+        key = str(key_cell.value).strip() if key_cell is not None and key_cell.value is not None else ""
+        where = _cell(sheet, number, headers["field"])
+        if key not in columns:
+            match = difflib.get_close_matches(key, list(columns), n=1, cutoff=0.6)
+            reader.error(
+                where, f"unknown field {key!r}", hint=f"did you mean {match[0]!r}?" if match else "restore the row from a fresh template"
+            )
+            continue
+        if key in seen:
+            reader.error(where, f"field {key!r} appears twice")
+            continue
+        seen.add(key)
+        raw = cells[headers["value"] - 1] if len(cells) >= headers["value"] else None
+        value = reader.convert(columns[key], raw, _cell(sheet, number, headers["value"]), key)
+        if value is not BLANK:
+            reader.data_set(key, value)
+    for key in columns:
+        if key not in seen:
+            reader.cells.setdefault(key, sheet.title)
+
+
+def _read_table(sheet: Any, path: str, columns: tuple[Column, ...], reader: _Reader) -> list[dict[str, Any]]:
+    headers = _check_headers(sheet, [c.key for c in columns], reader)
+    records = []
+    for number, cells in _rows(sheet, reader):
+        index = len(records)
+        flat: dict[str, Any] = {}
+        for column in columns:
+            if column.key not in headers:
+                continue
+            position = headers[column.key]
+            raw = cells[position - 1] if len(cells) >= position else None
+            value = reader.convert(column, raw, _cell(sheet, number, position), f"{path}[{index}].{column.key}")
+            if value is not BLANK:
+                flat[column.key] = value
+        reader.cells[f"{path}[{index}]"] = _cell(sheet, number, 1)
+        records.append(nest(flat))
+    return records
+
+
+def _read_facts(sheets: list[Any], layout: Layout, reader: _Reader) -> set[str]:
+    paths = {row.path for row in layout.facts}
+    expected = list(layout.fact_headers)
+    seen: set[str] = set()
+    for sheet in sheets:
+        headers = _check_headers(sheet, expected, reader)
+        if FACT_KEY not in headers:
+            continue
+        for number, cells in _rows(sheet, reader):
+            path_cell = cells[headers[FACT_KEY] - 1]
+            path = str(path_cell.value).strip() if path_cell.value is not None else ""
+            where = _cell(sheet, number, headers[FACT_KEY])
+            if path not in paths:
+                match = difflib.get_close_matches(path, sorted(paths), n=1, cutoff=0.6)
+                reader.error(
+                    where,
+                    f"unknown fact {path!r}",
+                    hint=f"did you mean {match[0]!r}?" if match else "restore the row from a fresh template",
+                )
+                continue
+            if path in seen:
+                reader.error(where, f"fact {path!r} is answered twice")
+                continue
+            seen.add(path)
+            flat: dict[str, Any] = {}
+            for column in layout.fact_columns:
+                if column.key not in headers:
+                    continue
+                position = headers[column.key]
+                raw = cells[position - 1] if len(cells) >= position else None
+                value = reader.convert(column, raw, _cell(sheet, number, position), f"{path}.{column.key}")
+                if value is not BLANK:
+                    flat[column.key] = value
+            reader.cells[path] = _cell(sheet, number, headers.get("answer", 1))
+            if flat:
+                reader.data_set(path, nest(flat))
+    return seen
+
+
+def _missing_facts(layout: Layout, seen: set[str], sheet_names: set[str], reader: _Reader) -> None:
+    """A deleted sheet or row must not pass silently: name what is missing, by the sheet it belongs on."""
+    missing_sheets: dict[str, int] = {}
+    for row in layout.facts:
+        if row.path in seen:
+            continue
+        if row.sheet not in sheet_names:
+            missing_sheets[row.sheet] = missing_sheets.get(row.sheet, 0) + 1
+        else:
+            reader.errors.append(
+                InputError(
+                    source=reader.source,
+                    cell=row.sheet,
+                    message=f"no row for fact {row.path!r}",
+                    hint="restore the row from a fresh template",
+                )
+            )
+    for sheet, count in missing_sheets.items():
+        reader.errors.append(
+            InputError(
+                source=reader.source,
+                cell=sheet,
+                message=f"sheet {sheet!r} is missing ({count} facts to answer)",
+                hint="use a workbook made by 'gap-engine template'",
+            )
+        )
+
+
+def _validate(reader: _Reader, quiet: bool) -> Profile:
+    """Validate with the profile model; trace its errors to cells, dropping those on cells already reported."""
+    from ..loading import validate_profile_data
+
+    try:
+        return validate_profile_data(reader.data, reader.source)
+    except InputErrors as exc:
+        reported = {e.cell for e in reader.errors}
+        for error in _spread_missing_groups(exc.errors, reader):
+            cell = _locate(error.field, reader.cells)
+            if cell in reported and cell is not None:
+                continue
+            hint = error.hint
+            if error.message == "required field is missing" and cell and "!" in cell:
+                hint = "fill in this cell"
+            reader.errors.append(
+                InputError(
+                    source=reader.source,
+                    cell=cell,
+                    field=None if cell and "!" in cell else error.field,
+                    message=error.message,
+                    hint=hint,
+                )
+            )
+        if not quiet:
+            raise InputErrors(reader.errors) from None
+    return None  # type: ignore[return-value]
+
+
+def _spread_missing_groups(errors: list[InputError], reader: _Reader) -> list[InputError]:
+    """A missing group (e.g. the whole jurisdiction) becomes one error per required cell in it, so all are named at once."""
+    out: list[InputError] = []
+    for error in errors:
+        inside = sorted(p for p in reader.required if error.field and p.startswith(error.field + "."))
+        if error.message == "required field is missing" and error.field not in reader.cells and inside:
+            out += [replace(error, field=path) for path in inside]
+        else:
+            out.append(error)
+    return out
+
+
+def _locate(field_path: str | None, cells: dict[str, str]) -> str | None:
+    """The cell a field path came from, or the nearest enclosing one (a record's row, a sheet)."""
+    if not field_path:
+        return None
+    candidate = field_path
+    while candidate:
+        if candidate in cells:
+            return cells[candidate]
+        cut = max(candidate.rfind("."), candidate.rfind("["))
+        if cut <= 0:
+            break
+        candidate = candidate[:cut]
+    return None
+
+
+def import_to_file(workbook: Path, target: Path, *, force: bool = False, catalogue: Any | None = None) -> Profile:
+    """Import ``workbook`` and write its profile YAML to ``target``.
+
+    Never over an existing file without ``force``, never onto the workbook, and atomically, so a
+    failed import leaves whatever was there before.
+    """
+    from ..output import check_output_path, write_atomic
+    from .profile_yaml import dump_profile
+
+    check_output_path(target, [workbook])
+    if target.exists() and not force:
+        raise InputErrors.single(
+            str(target), "file exists; refusing to overwrite it", hint="pass --force to replace it, or choose another name"
+        )
+    profile = import_workbook(workbook, catalogue)
+    write_atomic(target, dump_profile(profile), [workbook])
+    return profile

@@ -1,0 +1,263 @@
+"""The fillable questionnaire workbook, blank or pre-filled from a profile.
+
+For people who answer a monitoring round in a spreadsheet rather than in YAML: every fact is a
+row with a drop-down answer and columns for the citation, every list of records (sources,
+reservations, offence provisions) is a sheet where a row is a record. Headers and the fact
+paths are locked so the import can find them again; the answer cells are not.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ..profile import Fact, Profile
+from ..reporters.cells import set_text
+from .layout import (
+    FACT_KEY,
+    INSTRUCTIONS,
+    LISTS_SHEET,
+    PROFILE_HEADERS,
+    PROFILE_SHEET,
+    QUESTION_KEY,
+    Column,
+    Layout,
+    build_layout,
+)
+from .values import lookup, to_cell
+
+SPARE_ROWS = 200
+"""Unlocked rows with drop-downs below the last record, where a lawyer adds provisions."""
+
+_PROMPTS = {
+    "choice_list": "Several values: separate them with commas. The drop-down offers one value at a time.",
+    "date": "A date, written YYYY-MM-DD.",
+    "integer": "A whole number.",
+    "number": "A number.",
+}
+
+
+def build_template(catalogue: Any, profile: Profile | None = None) -> bytes:
+    """The workbook as .xlsx bytes (the caller writes them atomically)."""
+    from openpyxl import Workbook
+
+    layout = build_layout(catalogue)
+    workbook = Workbook()
+    instructions = workbook.active
+    instructions.title = INSTRUCTIONS
+    _write_instructions(instructions, layout, profile)
+    _write_lists(workbook, layout)
+    data = profile.model_dump(mode="json") if profile else None
+    _write_profile_sheet(workbook.create_sheet(PROFILE_SHEET), layout, data)
+    for table in layout.tables:
+        records = lookup(data, table.path) if data else None
+        _write_table(workbook.create_sheet(table.sheet), table.columns, records or [], table.description)
+    for sheet in layout.fact_sheets():
+        rows = [row for row in layout.facts if row.sheet == sheet]
+        _write_facts(workbook.create_sheet(sheet), layout, rows, profile)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_template(catalogue: Any, target: Path, profile: Profile | None = None, inputs: list[Path] | None = None) -> None:
+    from ..output import write_atomic
+
+    write_atomic(target, build_template(catalogue, profile), inputs or [])
+
+
+def _header(sheet: Any, headers: list[str], descriptions: dict[str, str]) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDDDDD")
+    for index, name in enumerate(headers, start=1):
+        cell = set_text(sheet.cell(row=1, column=index), name)
+        cell.font = bold
+        cell.fill = fill
+        if descriptions.get(name):
+            cell.comment = Comment(descriptions[name], "gap-engine")
+    sheet.freeze_panes = "A2"
+
+
+def _protect(sheet: Any) -> None:
+    """Lock the sheet (no password: this guards against slips, not people), leaving rows insertable."""
+    protection = sheet.protection
+    protection.sheet = True
+    protection.insertRows = False
+    protection.deleteRows = False
+    protection.formatColumns = False
+    protection.formatRows = False
+    protection.formatCells = False
+    protection.autoFilter = False
+    protection.sort = False
+
+
+def _unlock(cell: Any) -> None:
+    from openpyxl.styles import Protection
+
+    cell.protection = Protection(locked=False)
+
+
+def _validation(sheet: Any, column: Column, cell_range: str) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if column.list_name:
+        strict = column.kind != "choice_list"  # a comma-separated list cannot be checked by Excel; the import checks it
+        rule = DataValidation(type="list", formula1=f"={column.list_name}", allow_blank=True, showErrorMessage=strict)
+        if strict:
+            rule.error = f"Choose one of: {', '.join(column.choices)}"
+            rule.errorTitle = column.key
+    elif column.kind == "date":
+        rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True, showErrorMessage=True)
+        rule.error = "Write a date as YYYY-MM-DD."
+    elif column.kind == "integer":
+        rule = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True)
+        rule.error = "Write a whole number."
+    elif column.kind == "number":
+        rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True)
+        rule.error = "Write a number."
+    else:
+        return
+    if column.kind in _PROMPTS:
+        rule.prompt = _PROMPTS[column.kind]
+        rule.promptTitle = column.key[:32]
+        rule.showInputMessage = True
+    sheet.add_data_validation(rule)
+    rule.add(cell_range)
+
+
+def _fill(sheet: Any, row: int, col: int, column: Column, value: Any) -> None:
+    cell = sheet.cell(row=row, column=col)
+    _unlock(cell)
+    if column.kind == "date":
+        cell.number_format = "yyyy-mm-dd"
+    value = to_cell(column, value)
+    if value is None:
+        return
+    if isinstance(value, str):
+        set_text(cell, value)
+    else:
+        cell.value = value
+
+
+def _write_lists(workbook: Any, layout: Layout) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    sheet = workbook.create_sheet(LISTS_SHEET)
+    sheet.sheet_state = "hidden"
+    for index, (name, choices) in enumerate(sorted(layout.lists.items()), start=1):
+        from openpyxl.utils import get_column_letter
+
+        letter = get_column_letter(index)
+        set_text(sheet.cell(row=1, column=index), name)
+        for offset, choice in enumerate(choices, start=2):
+            set_text(sheet.cell(row=offset, column=index), choice)
+        ref = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(choices) + 1}"
+        workbook.defined_names[name] = DefinedName(name, attr_text=ref)
+    _protect(sheet)
+
+
+def _write_profile_sheet(sheet: Any, layout: Layout, data: dict[str, Any] | None) -> None:
+    _header(sheet, list(PROFILE_HEADERS), {"value": "Answer here; the other columns are locked."})
+    value_col = PROFILE_HEADERS.index("value") + 1
+    for row, column in enumerate(layout.profile_rows, start=2):
+        set_text(sheet.cell(row=row, column=1), column.key)
+        set_text(sheet.cell(row=row, column=2), column.description)
+        _fill(sheet, row, value_col, column, lookup(data, column.key) if data else None)
+        _validation(sheet, column, sheet.cell(row=row, column=value_col).coordinate)
+    _widths(sheet, [42, 70, 30])
+    _protect(sheet)
+
+
+def _write_table(sheet: Any, columns: tuple[Column, ...], records: list[dict[str, Any]], description: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    _header(sheet, [c.key for c in columns], {c.key: c.description for c in columns if c.description})
+    last = len(records) + 1 + SPARE_ROWS
+    for index, column in enumerate(columns, start=1):
+        for row in range(2, last + 1):
+            record = records[row - 2] if row - 2 < len(records) else None
+            _fill(sheet, row, index, column, lookup(record, column.key) if record is not None else None)
+        letter = get_column_letter(index)
+        _validation(sheet, column, f"{letter}2:{letter}{last}")
+    _widths(sheet, [18] * len(columns))
+    _protect(sheet)
+
+
+def _write_facts(sheet: Any, layout: Layout, rows: list[Any], profile: Profile | None) -> None:
+    from openpyxl.utils import get_column_letter
+
+    headers = list(layout.fact_headers)
+    _header(sheet, headers, {c.key: c.description for c in layout.fact_columns if c.description})
+    first_answer = headers.index(layout.fact_columns[0].key) + 1
+    for row_number, row in enumerate(rows, start=2):
+        set_text(sheet.cell(row=row_number, column=headers.index(FACT_KEY) + 1), row.path)
+        question = row.question + (f" (rules: {', '.join(row.rules)})" if row.rules else "")
+        set_text(sheet.cell(row=row_number, column=headers.index(QUESTION_KEY) + 1), question)
+        stated = _stated(profile, row.path)
+        data = stated.model_dump(mode="json") if stated is not None else None
+        for offset, column in enumerate(layout.fact_columns):
+            _fill(sheet, row_number, first_answer + offset, column, lookup(data, column.key) if data else None)
+    last = len(rows) + 1
+    for offset, column in enumerate(layout.fact_columns):
+        letter = get_column_letter(first_answer + offset)
+        _validation(sheet, column, f"{letter}2:{letter}{last}")
+    _widths(sheet, [44, 60, 10, 28, 14, 20, 30, 12, 30])
+    _protect(sheet)
+
+
+def _stated(profile: Profile | None, path: str) -> Fact | None:
+    """The profile's fact at ``path``, or None when it states nothing there (the row stays blank)."""
+    if profile is None:
+        return None
+    from ..facts import resolve_fact
+
+    fact = resolve_fact(profile, path)
+    return None if fact == Fact() else fact
+
+
+def _widths(sheet: Any, widths: list[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _write_instructions(sheet: Any, layout: Layout, profile: Profile | None) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    subject = f" for {profile.jurisdiction.name} ({profile.jurisdiction.code}), law as of {profile.as_of}" if profile else ""
+    lines = [
+        f"Lanzarote Committee monitoring questionnaire{subject}",
+        "",
+        "This workbook describes one jurisdiction's law for gap-engine, which checks it against the rules derived from the "
+        "background paper on emerging technologies and the Lanzarote Convention (CETS 201).",
+        "",
+        "How to answer",
+        "• Answers are yes / no / partial / unknown (choose from the drop-down). A blank answer means unknown: "
+        "a fact not given is never read as 'no'.",
+        "• Cite the evidence in the same row: citation.instrument (the Act or code), citation.provision, citation.title, "
+        "citation.url (http:// or https://) and citation.in_force (the date in force, YYYY-MM-DD).",
+        f"• Sheet '{PROFILE_SHEET}': the jurisdiction, the date whose law is described (as_of) and the status towards the "
+        "Convention. A real jurisdiction must list its sources on the Sources sheet.",
+        "• Sheet 'Reservations': one row per reservation made (article, paragraph, indent), e.g. the Article 20(3) reservation.",
+        "• Sheet 'Offences': one row per offence provision. To add a provision, fill the next empty row. 'conduct' takes "
+        "several values separated by commas (e.g. producing, possessing); each 'material.*' column says whether the "
+        "provision reaches that material; a blank material is not stated.",
+        "• The theme sheets (" + ", ".join(layout.fact_sheets()) + ") hold one row per fact to answer; the rules that use "
+        "each fact are named in the question column.",
+        "• Do not rename sheets or header cells, and do not change the 'fact' column: the import finds answers by them.",
+        "",
+        "Read it back with:  gap-engine import THIS_WORKBOOK.xlsx -o profile.yaml",
+        "Every error is reported at once, with its sheet and cell.",
+    ]
+    for row, line in enumerate(lines, start=1):
+        cell = set_text(sheet.cell(row=row, column=1), line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if row == 1 or line in ("How to answer",):
+            cell.font = Font(bold=True, size=14 if row == 1 else 11)
+    sheet.column_dimensions["A"].width = 120
+    _protect(sheet)

@@ -1,0 +1,335 @@
+"""The questionnaire workbook: template, import, the round trip, error reports and untrusted files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, minimal_profile, offence
+from openpyxl import Workbook, load_workbook
+
+from gap_engine.cli import main
+from gap_engine.errors import InputErrors
+from gap_engine.loading import load_profile, validate_profile_data
+from gap_engine.profile import fact_paths
+from gap_engine.questionnaire import workbook_safety
+from gap_engine.questionnaire.importer import import_workbook
+from gap_engine.questionnaire.template import build_template
+from gap_engine.rules import load_rules
+
+FIXTURE_FILES = sorted(FIXTURES.glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Any:
+    return load_rules()
+
+
+def _template(tmp_path: Path, catalogue: Any, data: dict[str, Any] | None = None, name: str = "q.xlsx") -> Path:
+    profile = validate_profile_data(data, "<test>") if data is not None else None
+    target = tmp_path / name
+    target.write_bytes(build_template(catalogue, profile))
+    return target
+
+
+def _fact_row(workbook: Any, path: str) -> tuple[Any, int]:
+    for sheet in workbook.worksheets:
+        if sheet.cell(row=1, column=1).value != "fact":
+            continue
+        for row in range(2, sheet.max_row + 1):
+            if sheet.cell(row=row, column=1).value == path:
+                return sheet, row
+    raise AssertionError(f"no row for {path}")
+
+
+def _column(sheet: Any, name: str) -> int:
+    headers = [c.value for c in sheet[1]]
+    return headers.index(name) + 1
+
+
+def _errors(path: Path, catalogue: Any) -> list[str]:
+    with pytest.raises(InputErrors) as caught:
+        import_workbook(path, catalogue)
+    return [str(e) for e in caught.value.errors]
+
+
+# --- the round trip -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[p.stem for p in FIXTURE_FILES])
+def test_template_from_profile_then_import_gives_an_equal_profile(fixture: Path, tmp_path: Path, runner: Any) -> None:
+    workbook = tmp_path / "questionnaire.xlsx"
+    output = tmp_path / "imported.yaml"
+    made = runner.invoke(main, ["template", "--xlsx", str(workbook), "--from", str(fixture)])
+    assert made.exit_code == 0, made.output
+    imported = runner.invoke(main, ["import", str(workbook), "-o", str(output)])
+    assert imported.exit_code == 0, imported.output
+    assert load_profile(output) == load_profile(fixture)
+
+
+def test_round_trip_keeps_text_that_looks_like_a_formula_as_text(tmp_path: Path, catalogue: Any) -> None:
+    note = '=HYPERLINK("http://evil.example","click")'
+    data = minimal_profile(
+        note="+1 then -2",
+        criminal_law={"offences": [offence("s-1", ["producing"], note=note, material={"real_child_record": "yes"})]},
+        programmes={"helplines": {"answer": "yes", "note": "@helpline", "citation": {"instrument": "-Act", "in_force": "2021-02-03"}}},
+    )
+    path = _template(tmp_path, catalogue, data)
+    sheet = load_workbook(path)["Offences"]
+    cell = sheet.cell(row=2, column=_column(sheet, "note"))
+    assert cell.data_type == "s" and cell.value == note
+    assert import_workbook(path, catalogue) == validate_profile_data(data, "<test>")
+
+
+def test_a_blank_template_names_the_cells_that_must_be_filled(tmp_path: Path, catalogue: Any) -> None:
+    path = _template(tmp_path, catalogue)
+    errors = _errors(path, catalogue)
+    sheet = load_workbook(path)["Profile"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
+    assert f"{path}: Profile!C{rows['jurisdiction.code']}: required field is missing (fill in this cell)" in errors
+    assert f"{path}: Profile!C{rows['as_of']}: required field is missing (fill in this cell)" in errors
+
+
+def test_a_lawyer_adds_a_provision_as_a_row(tmp_path: Path, catalogue: Any) -> None:
+    path = _template(tmp_path, catalogue, minimal_profile())
+    workbook = load_workbook(path)
+    sheet = workbook["Offences"]
+    for name, value in {
+        "id": "cc-184",
+        "title": "Child sexual abuse material",
+        "citation.instrument": "Criminal Code",
+        "citation.provision": "s. 184",
+        "citation.url": "https://example.org/cc#184",
+        "conduct": "producing, Possessing",
+        "material.synthetic_realistic": "No",
+        "setting.online": "yes",
+        "age_threshold": 18,
+    }.items():
+        sheet.cell(row=2, column=_column(sheet, name), value=value)
+    workbook.save(path)
+    profile = import_workbook(path, catalogue)
+    (provision,) = profile.criminal_law.offences
+    assert [c.value for c in provision.conduct] == ["producing", "possessing"]
+    assert {m.value: a.value for m, a in provision.material.items()} == {"synthetic_realistic": "no"}
+    assert provision.setting.online.value == "yes" and provision.setting.immersive.value == "unknown"
+    assert provision.age_threshold == 18 and provision.extraterritorial is None
+
+
+# --- the workbook's shape -----------------------------------------------------------------------
+
+
+def test_every_fact_of_the_model_has_exactly_one_row(tmp_path: Path, catalogue: Any) -> None:
+    workbook = load_workbook(_template(tmp_path, catalogue))
+    rows = [
+        sheet.cell(row=r, column=1).value
+        for sheet in workbook.worksheets
+        if sheet.cell(row=1, column=1).value == "fact"
+        for r in range(2, sheet.max_row + 1)
+    ]
+    assert sorted(rows) == sorted(fact_paths())
+
+
+def test_facts_sit_on_the_sheet_of_the_theme_whose_rules_use_them(tmp_path: Path, catalogue: Any) -> None:
+    workbook = load_workbook(_template(tmp_path, catalogue))
+    for loaded in catalogue.rules:
+        for leaf in loaded.rule.condition.leaves():
+            if leaf.fact:
+                sheet, row = _fact_row(workbook, leaf.fact)
+                assert sheet.title != "General"
+                assert loaded.id in sheet.cell(row=row, column=2).value
+
+
+def test_drop_downs_use_the_hidden_lists_and_only_answer_cells_are_unlocked(tmp_path: Path, catalogue: Any) -> None:
+    workbook = load_workbook(_template(tmp_path, catalogue, minimal_profile()))
+    assert workbook["Lists"].sheet_state == "hidden"
+    names = workbook.defined_names
+    assert "list_Answer" in names and names["list_Answer"].attr_text.startswith("'Lists'!")
+    answers = [workbook["Lists"].cell(row=r, column=c).value for c in range(1, 30) for r in range(1, 6)]
+    assert answers[answers.index("list_Answer") + 1 : answers.index("list_Answer") + 5] == ["yes", "no", "partial", "unknown"]
+    sheet, row = _fact_row(workbook, "regulation.platforms.hash_sharing")
+    assert sheet.protection.sheet
+    assert sheet.cell(row=1, column=3).protection.locked and sheet.cell(row=row, column=1).protection.locked
+    assert not sheet.cell(row=row, column=3).protection.locked
+    answer_rules = [dv for dv in sheet.data_validations.dataValidation if dv.formula1 == "=list_Answer"]
+    assert answer_rules and any(f"C{row}" in str(dv.sqref) or f"C{row}" in dv for dv in answer_rules)
+    offences = workbook["Offences"]
+    conduct = offences.cell(row=2, column=_column(offences, "conduct"))
+    assert not conduct.protection.locked
+    conduct_rules = [dv for dv in offences.data_validations.dataValidation if dv.formula1 == "=list_Conduct"]
+    assert conduct_rules and not conduct_rules[0].showErrorMessage  # several values, comma-separated: checked on import
+
+
+# --- error reports ------------------------------------------------------------------------------
+
+
+def test_every_wrong_cell_is_reported_at_once_with_its_sheet_and_cell(tmp_path: Path, catalogue: Any, runner: Any) -> None:
+    data = minimal_profile(criminal_law={"offences": [offence("s-1", ["producing"])]})
+    path = _template(tmp_path, catalogue, data)
+    workbook = load_workbook(path)
+    facts, row = _fact_row(workbook, "regulation.platforms.hash_sharing")
+    facts.cell(row=row, column=_column(facts, "answer"), value="yess")
+    facts.cell(row=row, column=_column(facts, "citation.instrument"), value="Online Safety Act")
+    facts.cell(row=row, column=_column(facts, "citation.url"), value="www.example.org")
+    facts.cell(row=row, column=_column(facts, "citation.in_force"), value="2024-02-30")
+    offences = workbook["Offences"]
+    offences.cell(row=2, column=_column(offences, "conduct"), value="producing, posessing")
+    offences.cell(row=2, column=_column(offences, "age_threshold"), value="eighteen")
+    extra = offences.max_column + 1
+    offences.cell(row=1, column=extra, value="penalty")
+    del workbook["Reservations"]
+    workbook.save(path)
+
+    result = runner.invoke(main, ["import", str(path), "-o", str(tmp_path / "out.yaml")])
+
+    assert result.exit_code == 2
+    letter = {name: offences.cell(row=1, column=_column(offences, name)).column_letter for name in ("conduct", "age_threshold")}
+    col = {name: facts.cell(row=1, column=_column(facts, name)).column_letter for name in ("answer", "citation.url", "citation.in_force")}
+    lines = result.output.splitlines()
+    assert (
+        f"Error: {path}: {facts.title}!{col['answer']}{row}: \"yess\" is not one of yes, no, partial, unknown (did you mean 'yes'?)"
+        in lines
+    )
+    assert f"Error: {path}: {facts.title}!{col['citation.url']}{row}: must be an http:// or https:// address" in lines
+    bad_date = f'Error: {path}: {facts.title}!{col["citation.in_force"]}{row}: "2024-02-30" is not a date'
+    bad_date += " (write it as YYYY-MM-DD, e.g. 2024-10-01)"
+    assert bad_date in lines
+    conduct = [
+        line for line in lines if line.startswith(f"Error: {path}: Offences!{letter['conduct']}2: 'posessing' is not among producing, ")
+    ]
+    assert len(conduct) == 1 and conduct[0].endswith("(did you mean 'posessing' → 'possessing'?)")
+    assert f'Error: {path}: Offences!{letter["age_threshold"]}2: "eighteen" is not a whole number' in lines
+    assert f"Error: {path}: Offences!{offences.cell(row=1, column=extra).column_letter}1: unknown column 'penalty' (remove it)" in lines
+    assert f"Error: {path}: Reservations: sheet 'Reservations' is missing (use a workbook made by 'gap-engine template')" in lines
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_deleted_fact_row_and_a_formula_are_reported(tmp_path: Path, catalogue: Any) -> None:
+    path = _template(tmp_path, catalogue, minimal_profile())
+    workbook = load_workbook(path)
+    sheet, row = _fact_row(workbook, "programmes.helplines")
+    sheet.delete_rows(row)
+    other, other_row = _fact_row(workbook, "institutions.covert_operations")
+    other.cell(row=other_row, column=3, value='=IF(TRUE,"yes","no")')
+    workbook.save(path)
+    errors = _errors(path, catalogue)
+    assert f"{path}: {sheet.title}: no row for fact 'programmes.helplines' (restore the row from a fresh template)" in errors
+    assert f"{path}: {other.title}!C{other_row}: formulas are not accepted in a questionnaire (type the value itself)" in errors
+
+
+# --- output files -------------------------------------------------------------------------------
+
+
+def test_import_never_overwrites_without_force_and_writes_atomically(tmp_path: Path, runner: Any) -> None:
+    workbook = tmp_path / "q.xlsx"
+    output = tmp_path / "profile.yaml"
+    fixture = FIXTURES / "examplia_complete.yaml"
+    assert runner.invoke(main, ["template", "--xlsx", str(workbook), "--from", str(fixture)]).exit_code == 0
+    output.write_text("previous work\n")
+
+    refused = runner.invoke(main, ["import", str(workbook), "-o", str(output)])
+    assert refused.exit_code == 2 and "file exists; refusing to overwrite it (pass --force" in refused.output
+    assert output.read_text() == "previous work\n"
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(workbook.read_bytes()[:5000])
+    failed = runner.invoke(main, ["import", str(broken), "-o", str(output), "--force"])
+    assert failed.exit_code == 2 and output.read_text() == "previous work\n"
+
+    replaced = runner.invoke(main, ["import", str(workbook), "-o", str(output), "--force"])
+    assert replaced.exit_code == 0 and load_profile(output) == load_profile(fixture)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.xlsx", "profile.yaml", "q.xlsx"]  # no temporary files left
+
+    onto_itself = runner.invoke(main, ["import", str(workbook), "-o", str(workbook), "--force"])
+    assert onto_itself.exit_code == 2 and "output path is one of the inputs" in onto_itself.output
+
+
+def test_template_does_not_replace_an_existing_workbook_without_force(tmp_path: Path, runner: Any) -> None:
+    workbook = tmp_path / "q.xlsx"
+    workbook.write_bytes(b"filled in by someone")
+    refused = runner.invoke(main, ["template", "--xlsx", str(workbook)])
+    assert refused.exit_code == 2 and workbook.read_bytes() == b"filled in by someone"
+    assert runner.invoke(main, ["template", "--xlsx", str(workbook), "--force"]).exit_code == 0
+    assert load_workbook(workbook).sheetnames[:3] == ["Instructions", "Lists", "Profile"]
+
+
+# --- untrusted workbooks ------------------------------------------------------------------------
+
+
+def test_workbooks_are_parsed_with_defusedxml() -> None:
+    import defusedxml
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML and defusedxml.__version__
+
+
+def _import_error(runner: Any, path: Path) -> str:
+    result = runner.invoke(main, ["import", str(path), "-o", str(path.with_suffix(".yaml"))])
+    assert result.exit_code == 2, result.output
+    assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
+    return result.output
+
+
+def test_a_csv_renamed_xlsx_is_a_clear_error(tmp_path: Path, runner: Any) -> None:
+    path = tmp_path / "answers.xlsx"
+    path.write_text("fact,answer\nregulation.platforms.hash_sharing,yes\n")
+    assert f"Error: {path}: is text (CSV?), not an .xlsx workbook" in _import_error(runner, path)
+
+
+def test_an_encrypted_workbook_is_a_clear_error(tmp_path: Path, runner: Any) -> None:
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    assert "is an encrypted (password-protected) workbook or an old .xls file" in _import_error(runner, path)
+
+
+def test_a_corrupt_workbook_is_a_clear_error(tmp_path: Path, runner: Any, catalogue: Any) -> None:
+    good = build_template(catalogue)
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(good[: len(good) // 2])
+    assert f"Error: {truncated}: is a corrupt workbook" in _import_error(runner, truncated)
+    garbled = tmp_path / "garbled.xlsx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 3] if item.filename == "xl/workbook.xml" else data)
+    garbled.write_bytes(buffer.getvalue())
+    assert f"Error: {garbled}: cannot read the workbook:" in _import_error(runner, garbled)
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path: Path, runner: Any) -> None:
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    assert "is a zip archive but not an .xlsx workbook" in _import_error(runner, path)
+
+
+def test_an_archive_out_of_proportion_is_refused_before_parsing(tmp_path: Path, runner: Any, catalogue: Any) -> None:
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(io.BytesIO(build_template(catalogue))) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item))
+        target.writestr("xl/media/padding.bin", bytes(60_000_000))
+    assert path.stat().st_size < 1_000_000
+    assert "refusing an archive out of proportion to its size" in _import_error(runner, path)
+
+
+def test_a_workbook_over_the_size_limit_is_refused(tmp_path: Path, runner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook_safety, "MAX_WORKBOOK_BYTES", 1_000)
+    path = tmp_path / "big.xlsx"
+    Workbook().save(path)
+    assert "over the 1,000-byte limit" in _import_error(runner, path)
+
+
+def test_an_xml_entity_bomb_is_refused(tmp_path: Path, runner: Any, catalogue: Any) -> None:
+    doctype = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    path = tmp_path / "entities.xlsx"
+    with zipfile.ZipFile(io.BytesIO(build_template(catalogue))) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename in ("xl/workbook.xml", "xl/worksheets/sheet3.xml"):
+                data = doctype + data.split(b"?>", 1)[-1] if data.startswith(b"<?xml") else doctype + data
+            target.writestr(item, data)
+    assert f"Error: {path}: cannot read the workbook: its XML declares entities or a DTD" in _import_error(runner, path)
