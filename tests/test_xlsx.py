@@ -492,11 +492,11 @@ def test_forty_six_jurisdictions_give_a_workbook_that_reads_back_cleanly(scale: 
 
 @pytest.mark.slow
 @pytest.mark.libreoffice
-def test_libreoffice_converts_the_46_jurisdiction_workbook_to_pdf(scale: tuple, tmp_path: Path) -> None:
+def test_libreoffice_converts_the_46_jurisdiction_workbook_to_pdf(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if not office:
         pytest.skip("LibreOffice is not installed")
-    _, _, book = scale
+    _, _, book = request.getfixturevalue("scale")  # only built when LibreOffice can use it
     done = subprocess.run(
         [
             office,
@@ -538,3 +538,20 @@ def test_results_without_profiles_are_not_reported_covered() -> None:
     missing_rule = second.findings[0].rule_id
     column = summary_header_row(ws).index(missing_rule) + 1
     assert ws.cell(row=5, column=column).value == "unknown"
+
+
+def test_apostrophe_and_ampersand_in_a_name_keep_links_and_print_headers_working() -> None:
+    results = api.check([EXAMPLIA], engine="python")
+    profile = results.profiles[0].model_copy(update={"jurisdiction_name": "Côte d'Ivoire & Co"})
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.workbook_bytes(results.model_copy(update={"profiles": [profile]}))))
+    assert wb.sheetnames[1] == "XA Côte d'Ivoire & Co"
+    assert wb["Summary"]["B4"].hyperlink.location == "'XA Côte d''Ivoire & Co'!A1"
+    # In print headers "&" starts a code (page number, date…); a literal ampersand is doubled.
+    assert wb[wb.sheetnames[1]].oddHeader.center.text == "Côte d'Ivoire && Co (XA), law as of 2024-10-01"
+
+
+def test_text_that_fits_a_cell_is_never_cut() -> None:
+    exact = "a" * CELL_LIMIT
+    assert cut_to_limit(exact) == exact
+    over = cut_to_limit(exact + "b")
+    assert len(over) <= CELL_LIMIT and over.endswith("characters cut; see the source profile for the full text]")
