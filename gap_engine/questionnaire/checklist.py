@@ -1,0 +1,221 @@
+"""The monitoring-round checklist: the rule catalogue as numbered questions, optionally pre-filled.
+
+Themes are numbered by their place in the paper (so question 4.2 means the same with or without
+``--theme``), questions by the rule order within a theme. Each question carries the paper's
+food-for-thought questions it serves, the Convention articles and the evidence expected; each
+*item* is one element of the rule's condition — a fact to answer or an offence scope to show.
+With a profile, the rules are run (through ``gap_engine.api``) so every item shows what the
+profile states, the evidence it cites and the element's status; unknown items are the questions
+still to answer, counted per theme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputErrors
+from ..findings import Finding, Status
+from ..profile import Answer, Profile
+
+EVIDENCE_FACT = "the answer (yes / no / partial) with the instrument, provision, URL and date in force that support it"
+EVIDENCE_OFFENCE = (
+    "the offence provision: instrument, provision, URL, date in force, and its scope "
+    "(conduct, material, setting, age threshold) as the text or case law reads"
+)
+
+
+@dataclass(frozen=True)
+class Cited:
+    """One piece of evidence the profile cites for an item."""
+
+    text: str
+    url: str | None = None
+    in_force: date | None = None
+
+    def label(self) -> str:
+        extra = "; ".join(x for x in (self.url, f"in force {self.in_force}" if self.in_force else None) if x)
+        return f"{self.text} ({extra})" if extra else self.text
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to answer: a fact (``ref`` is its path) or an offence element (``ref`` describes it)."""
+
+    kind: str  # fact | offence
+    ref: str
+    prompt: str
+    precondition: bool = False
+    answer: str | None = None  # what the profile states (facts), or the element's status (offences)
+    status: Status | None = None
+    evidence: tuple[Cited, ...] = ()
+    note: str | None = None
+    missing: str | None = None
+
+    @property
+    def to_answer(self) -> bool:
+        return self.status is Status.unknown or (self.kind == "fact" and self.answer == Answer.unknown.value)
+
+
+@dataclass(frozen=True)
+class Question:
+    number: str
+    rule_id: str
+    title: str
+    severity: str
+    questions: tuple[tuple[str, str], ...]  # food-for-thought (id, text)
+    articles: tuple[str, ...]
+    evidence_expected: str
+    items: tuple[Item, ...]
+    status: Status | None = None
+    pack: str = "builtin"
+
+    @property
+    def open_items(self) -> int:
+        return sum(1 for item in self.items if item.to_answer)
+
+
+@dataclass(frozen=True)
+class Theme:
+    number: int
+    id: str
+    title: str
+    section: str
+    questions: tuple[Question, ...]
+
+    @property
+    def open_items(self) -> int:
+        return sum(q.open_items for q in self.questions)
+
+    @property
+    def open_questions(self) -> int:
+        return sum(1 for q in self.questions if q.open_items)
+
+
+@dataclass(frozen=True)
+class Checklist:
+    themes: tuple[Theme, ...]
+    paper: str
+    profile: Profile | None = None
+    source: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def prefilled(self) -> bool:
+        return self.profile is not None
+
+
+def build_checklist(profile_path: Path | None, themes: list[str], rule_dirs: list[Path], engine: str = "durable") -> Checklist:
+    """Load the rules (and the profile, if given) and build the checklist; raises InputErrors on bad input."""
+    from ..api import check_profiles, make_engine
+    from ..loading import load_profile
+    from ..rules import load_rules
+
+    catalogue = load_rules(rule_dirs)
+    profile = load_profile(profile_path) if profile_path else None
+    findings: dict[str, Finding] = {}
+    if profile is not None:
+        results = check_profiles([(str(profile_path), profile)], catalogue, make_engine(catalogue, engine))
+        findings = {f.rule_id: f for f in results.all_findings()}
+    return checklist_from(catalogue, themes, profile, findings, str(profile_path) if profile_path else None)
+
+
+def checklist_from(
+    catalogue: Any, themes: list[str], profile: Profile | None = None, findings: dict[str, Finding] | None = None, source: str | None = None
+) -> Checklist:
+    """The checklist for an already loaded catalogue, profile and findings (by rule ID)."""
+    from ..rules import paper
+
+    data = paper()
+    known = [t["id"] for t in data["themes"]]
+    unknown = [t for t in themes if t not in known]
+    if unknown:
+        raise InputErrors.single("--theme", f"unknown theme {', '.join(repr(t) for t in unknown)}", hint=f"known: {', '.join(known)}")
+    texts = {q["id"]: q["text"] for q in data["questions"]}
+    findings = findings or {}
+    out: list[Theme] = []
+    for number, theme in enumerate(data["themes"], start=1):
+        if themes and theme["id"] not in themes:
+            continue
+        rules = [r for r in catalogue.rules if r.theme == theme["id"]]
+        questions = tuple(
+            _question(f"{number}.{index}", loaded, texts, profile, findings.get(loaded.id)) for index, loaded in enumerate(rules, start=1)
+        )
+        if questions:
+            out.append(Theme(number, theme["id"], theme["title"], theme["section"], questions))
+    return Checklist(themes=tuple(out), paper=data["paper"], profile=profile, source=source)
+
+
+def _question(number: str, loaded: Any, texts: dict[str, str], profile: Profile | None, finding: Finding | None) -> Question:
+    rule = loaded.rule
+    leaves = rule.condition.leaves()
+    elements = finding.elements if finding is not None else []
+    items = [_item(leaf, profile, elements[i] if i < len(elements) else None) for i, leaf in enumerate(leaves)]
+    if rule.applies_if is not None:
+        items += [_item(leaf, profile, None, precondition=True) for leaf in rule.applies_if.leaves()]
+    kinds = {item.kind for item in items}
+    expected = "; ".join(text for kind, text in (("offence", EVIDENCE_OFFENCE), ("fact", EVIDENCE_FACT)) if kind in kinds)
+    return Question(
+        number=number,
+        rule_id=rule.id,
+        title=rule.title,
+        severity=rule.severity.value,
+        questions=tuple((ref, texts.get(ref, "")) for ref in rule.questions),
+        articles=tuple(rule.articles),
+        evidence_expected=expected,
+        items=tuple(_dedupe(items)),
+        status=finding.status if finding is not None else None,
+        pack=loaded.pack,
+    )
+
+
+def _dedupe(items: list[Item]) -> list[Item]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for item in items:
+        if (item.kind, item.ref) not in seen:
+            seen.add((item.kind, item.ref))
+            out.append(item)
+    return out
+
+
+def _item(leaf: Any, profile: Profile | None, element: Any, precondition: bool = False) -> Item:
+    if leaf.fact is not None:
+        prompt = leaf.fact.replace(".", " › ").replace("_", " ")
+        if leaf.good is Answer.no:
+            prompt += " (the protective answer is 'no')"
+        if profile is None:
+            return Item("fact", leaf.fact, prompt, precondition)
+        from ..facts import resolve_fact
+
+        stated = resolve_fact(profile, leaf.fact)
+        cite = stated.citation
+        evidence = (Cited(cite.label(), cite.url, cite.in_force),) if cite else ()
+        return Item(
+            "fact",
+            leaf.fact,
+            prompt,
+            precondition,
+            answer=stated.answer.value,
+            status=element.status if element is not None else None,
+            evidence=evidence,
+            note=stated.note,
+            missing=element.missing if element is not None else None,
+        )
+    description = leaf.offence.describe()
+    prompt = f"an offence provision covers {description}"
+    if profile is None or element is None:
+        return Item("offence", description, prompt, precondition)
+    evidence = tuple(Cited(e.citation or e.ref, e.url, e.in_force) for e in element.evidence)
+    return Item(
+        "offence",
+        description,
+        prompt,
+        precondition,
+        answer=element.status.value,
+        status=element.status,
+        evidence=evidence,
+        missing=element.missing,
+    )

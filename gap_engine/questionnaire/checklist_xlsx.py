@@ -1,0 +1,110 @@
+"""The checklist as a workbook: a Summary sheet (count per theme) and a Checklist sheet, one row per item.
+
+Items still to answer are filled yellow so an evaluator sees at a glance what to ask the Party.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from ..reporters.cells import set_text
+from .checklist import Checklist
+
+HEADERS = (
+    "No.",
+    "Theme",
+    "Rule",
+    "Question",
+    "Food for thought",
+    "Convention articles",
+    "Severity",
+    "Item",
+    "Evidence expected",
+    "Rule status",
+    "Answer",
+    "Evidence cited",
+    "To answer",
+)
+_WIDTHS = (7, 20, 10, 50, 60, 16, 14, 50, 50, 12, 12, 60, 10)
+
+
+def render(checklist: Checklist) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Summary"
+    subject = checklist.profile
+    title = "Monitoring-round checklist" + (
+        f" — {subject.jurisdiction.name} ({subject.jurisdiction.code}), law as of {subject.as_of}" if subject else " (blank)"
+    )
+    set_text(summary.cell(row=1, column=1), title).font = Font(bold=True, size=14)
+    set_text(summary.cell(row=2, column=1), checklist.paper)
+    head = ["No.", "Theme", "Questions", "Still to answer (items)", "Questions with items to answer"]
+    _row(summary, 4, head, bold=True)
+    row = 5
+    for theme in checklist.themes:
+        counts: list[Any] = [theme.open_items, theme.open_questions] if checklist.prefilled else [None, None]
+        _row(summary, row, [theme.number, theme.title, len(theme.questions), *counts])
+        row += 1
+    for index, width in enumerate((7, 36, 12, 24, 30), start=1):
+        summary.column_dimensions[get_column_letter(index)].width = width
+
+    sheet = workbook.create_sheet("Checklist")
+    _row(sheet, 1, list(HEADERS), bold=True)
+    highlight = PatternFill("solid", fgColor="FFF2A8")
+    row = 2
+    for theme in checklist.themes:
+        for question in theme.questions:
+            ffq = "\n".join(f"{ref}: {text}" for ref, text in question.questions)
+            for item in question.items:
+                evidence = "; ".join(c.label() for c in item.evidence)
+                if item.note:
+                    evidence = f"{evidence} — note: {item.note}" if evidence else f"note: {item.note}"
+                if item.missing and (item.kind == "offence" or not item.to_answer):
+                    evidence = f"{evidence} — missing: {item.missing}" if evidence else f"missing: {item.missing}"
+                values = [
+                    question.number,
+                    theme.title,
+                    question.rule_id,
+                    question.title,
+                    ffq,
+                    ", ".join(question.articles),
+                    question.severity,
+                    ("Precondition: " if item.precondition else "") + item.prompt + (f" ({item.ref})" if item.kind == "fact" else ""),
+                    question.evidence_expected,
+                    question.status.value if question.status else None,
+                    item.answer,
+                    evidence or None,
+                    ("yes" if item.to_answer else "no") if checklist.prefilled else None,
+                ]
+                _row(sheet, row, values)
+                for col in range(1, len(HEADERS) + 1):
+                    cell = sheet.cell(row=row, column=col)
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    if checklist.prefilled and item.to_answer:
+                        cell.fill = highlight
+                row += 1
+    for index, width in enumerate(_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(row - 1, 1)}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _row(sheet: Any, row: int, values: list[Any], bold: bool = False) -> None:
+    from openpyxl.styles import Font
+
+    for col, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=col)
+        if isinstance(value, str):
+            set_text(cell, value)
+        else:
+            cell.value = value
+        if bold:
+            cell.font = Font(bold=True)
