@@ -9,31 +9,44 @@ How durable_rules 2.0.28 is used, and why:
 * One ruleset per catalogue, compiled once and reused for every profile; each profile is a
   session (``sid``) whose state is deleted as soon as its outcomes are read (sessions left
   behind were measured to crash the process at ~10,000 profiles).
-* Actions run eagerly as facts arrive, so a negation (``$not``) would fire before the fact that
-  blocks it. Every rule therefore also requires a trigger fact (``t: go``) that is asserted in
-  a separate call after all evidence: nothing fires before the evidence is complete, and the
-  verdict cannot depend on the order of the evidence facts.
-* Grading is done by the patterns: one rule per element and grade (covered / partial /
-  unknown / gap) plus negation rules for "no candidate". Positive rules use ``cap`` so one
-  action call receives every matching fact at once instead of one call per match.
+* Grading is done by the patterns: one single-fact rule per element and grade (covered /
+  partial / unknown / gap). The patterns partition an element's candidates, so the rules that
+  fire tell each candidate's grade. ``cap`` makes one action receive every matching fact at once.
+* "No candidate" is *not* a durable_rules negation: an element none of whose grade rules fired
+  has no candidate, and the shared ``outcome_from_grades`` decides gap (offences listed
+  exhaustively, read from the meta fact by a rule) or unknown. An earlier design used ``$not``
+  rules joined to a trigger fact (actions run eagerly, so a negation must wait for all evidence);
+  every rule then shared the trigger's alpha node, and durable_rules refuses more than 256 rules
+  behind one alpha node (``Could not create ruleset, error code: 108``), which the full
+  catalogue exceeded. Single-fact rules also fire independently of the order of the facts.
 * A never-firing "sink" rule mentions every fact type, because a fact no rule matches raises
-  ``MessageNotHandledException``.
-* The Host's background dispatch threads are not started: all work is synchronous.
+  ``MessageNotHandledException``; identical facts in one session raise
+  ``MessageObservedException`` (facts.py gives every fact a unique ``id``).
+* The Host registers the ruleset (and is kept for inspection), but evaluation drives the C
+  extension directly: assert every fact of a profile in one call, then take the pending actions
+  one by one (``start_action_for_state`` / ``complete_and_start_action``) and read the matched
+  fact ids from their JSON. This skips the Host's per-action Closure, Promise and state write-back,
+  which cost ~10 µs per action; the actions record nothing but ids, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+import json
 from typing import Any
 
-from .conditions import GRADE_ORDER, CompiledElement, CompiledRules, Dimension, ElementOutcome, outcome_from_grades
+from .conditions import CompiledElement, CompiledRules, Dimension, ElementOutcome, outcome_from_grades
 from .facts import FactDict
 from .findings import Status
 
 _ruleset_numbers = itertools.count(1)
 _sids = itertools.count(1)
-CAP = 100_000
+CAP = 65_535
+"""Matches handed to one action at most: durable_rules stores ``cap`` as an unsigned short, and a
+profile has at most MAX_FACTS_PER_PROFILE facts, far fewer."""
+_EXHAUSTIVE = "meta_exhaustive"
+_NOT_EXHAUSTIVE = "meta_not_exhaustive"
+_DEFAULT_META: FactDict = {"t": "meta", "id": "meta", "exhaustive": "unknown"}
 
 
 class DurableUnavailable(RuntimeError):
@@ -46,6 +59,12 @@ def _import_durable() -> Any:
     except Exception as exc:  # ImportError, or the C extension failing on Python 3.13+
         raise DurableUnavailable(f"durable_rules cannot be imported here ({type(exc).__name__}: {exc})") from None
     return durable_engine
+
+
+def _import_c_extension() -> Any:
+    import durable_rules_engine  # the C extension under durable.engine; importable once durable.engine is
+
+    return durable_rules_engine
 
 
 def _eq(key: str, value: Any) -> dict[str, Any]:
@@ -110,79 +129,69 @@ class DurableEngine:
                 pass
 
         self._elements = list(compiled.elements.values())
+        self._durable = durable_engine
+        self._c = _import_c_extension()
         self._host = _QuietHost()
         self._ruleset = f"gap_engine_{next(_ruleset_numbers)}"
-        # sid -> element key -> grade -> fact ids; "none" rules record under Status.gap/unknown with no ids.
-        self._graded: dict[str, dict[str, dict[Status, list[str]]]] = defaultdict(lambda: defaultdict(dict))
-        self._no_candidate: dict[str, dict[str, Status]] = defaultdict(dict)
+        self._rule_grade: dict[str, tuple[str, Status]] = {}  # rule name -> (element key, grade)
+        # Kept empty: outcomes live in evaluate()'s locals, so nothing outlives a session.
+        self._graded: dict[str, Any] = {}
+        self._no_candidate: dict[str, Any] = {}
         self._host.set_rulesets({self._ruleset: self._definition()})
+        self._handle = self._host.get_ruleset(self._ruleset)._handle
 
     def _definition(self) -> dict[str, Any]:
         rules: dict[str, Any] = {}
-        go = {"g": {"t": "go"}}
         for index, element in enumerate(self._elements):
             for status, pattern in grade_patterns(element).items():
-                rules[f"e{index}_{status.value}"] = {
-                    "all": [go, {"f": pattern}],
-                    "cap": CAP,
-                    "run": self._grade_action(element.key, status),
-                }
-            if element.kind == "reservation":
-                continue
-            candidate = _and(*(_eq(k, v) for k, v in element.candidate))
-            if element.kind == "offence":
-                exhaustive = {"$and": [{"t": "meta"}, {"exhaustive": "yes"}]}
-                not_exhaustive = {"$and": [{"t": "meta"}, {"$neq": {"exhaustive": "yes"}}]}
-                rules[f"e{index}_none_gap"] = {
-                    "all": [go, {"x": exhaustive}, {"f$not": candidate}],
-                    "run": self._none_action(element.key, Status.gap),
-                }
-                rules[f"e{index}_none_unknown"] = {
-                    "all": [go, {"x": not_exhaustive}, {"f$not": candidate}],
-                    "run": self._none_action(element.key, Status.unknown),
-                }
-            else:
-                rules[f"e{index}_none_unknown"] = {"all": [go, {"f$not": candidate}], "run": self._none_action(element.key, Status.unknown)}
-        types = [{"t": t} for t in ("go", "meta", "offence", "fact", "reservation")]
-        rules["sink"] = {"all": [{"a": {"t": "__never__"}}, {"b": {"$or": types}}], "run": lambda c: None}
+                name = f"e{index}_{status.value}"
+                rules[name] = {"all": [{"f": pattern}], "cap": CAP, "run": _unused_action}
+                self._rule_grade[name] = (element.key, status)
+        # Exactly one of these fires in every session (evaluate() makes sure a meta fact is there):
+        # durable_rules 2.0.28 corrupts memory when deleting a session in which no action ever ran.
+        rules[_EXHAUSTIVE] = {"all": [{"x": {"$and": [{"t": "meta"}, {"exhaustive": "yes"}]}}], "run": _unused_action}
+        rules[_NOT_EXHAUSTIVE] = {"all": [{"x": {"$and": [{"t": "meta"}, {"$neq": {"exhaustive": "yes"}}]}}], "run": _unused_action}
+        types = [{"t": t} for t in ("meta", "offence", "fact", "reservation")]
+        rules["sink"] = {"all": [{"a": {"t": "__never__"}}, {"b": {"$or": types}}], "run": _unused_action}
         return rules
-
-    def _grade_action(self, key: str, status: Status) -> Any:
-        def action(c: Any) -> None:
-            matches = c.m if isinstance(c.m, list) else [c.m]
-            ids = self._graded[c.s.sid][key].setdefault(status, [])
-            ids.extend(match["f"]["id"] for match in matches)
-
-        return action
-
-    def _none_action(self, key: str, status: Status) -> Any:
-        def action(c: Any) -> None:
-            self._no_candidate[c.s.sid][key] = status
-
-        return action
 
     def evaluate(self, facts: list[FactDict]) -> dict[str, ElementOutcome]:
         sid = str(next(_sids))
         self.last_sid = sid  # lets tests check that the session's state was deleted
+        graded: dict[str, dict[Status, list[str]]] = {}
+        exhaustive = False
+        engine = self._c
+        handle = self._handle
+        if not any(fact["t"] == "meta" for fact in facts):
+            facts = [_DEFAULT_META, *facts]
+        acted = False
         try:
-            # Evidence first, in one call; the trigger alone, after it (see the module docstring).
-            self._host.assert_facts(self._ruleset, [{**fact, "sid": sid} for fact in facts])
-            self._host.assert_fact(self._ruleset, {"sid": sid, "id": "go", "t": "go"})
-            graded = self._graded.pop(sid, {})
-            none = self._no_candidate.pop(sid, {})
+            code, state = engine.assert_facts(handle, json.dumps([{**fact, "sid": sid} for fact in facts], ensure_ascii=False))
+            if code == 1:
+                raise self._durable.MessageNotHandledException(facts)
+            if code == 2:
+                raise self._durable.MessageObservedException(facts)
+            pending = engine.start_action_for_state(handle, state) if code == 0 else None
+            messages = json.loads(pending[1]) if pending else None
+            while messages:
+                acted = True
+                for name, matches in messages.items():
+                    if name in (_EXHAUSTIVE, _NOT_EXHAUSTIVE):
+                        exhaustive = name == _EXHAUSTIVE
+                        continue
+                    key, status = self._rule_grade[name]
+                    ids = graded.setdefault(key, {}).setdefault(status, [])
+                    if isinstance(matches, list):
+                        ids.extend(match["f"]["id"] for match in matches)
+                    else:
+                        ids.append(matches["f"]["id"])
+                following = engine.complete_and_start_action(handle, state)
+                messages = json.loads(following) if following else None
         finally:
-            self._host.delete_state(self._ruleset, sid)
-            self._graded.pop(sid, None)
-            self._no_candidate.pop(sid, None)
-        outcomes: dict[str, ElementOutcome] = {}
-        for element in self._elements:
-            grades = graded.get(element.key, {})
-            if grades:
-                outcomes[element.key] = outcome_from_grades(element, grades, exhaustive=False)
-            elif element.key in none:
-                status = none[element.key]
-                outcomes[element.key] = ElementOutcome(status=status, no_candidate=True)
-            else:  # reservation elements have no negation rule: absent means not reserved
-                outcomes[element.key] = ElementOutcome(status=Status.gap, no_candidate=True)
-        assert all(o.status in GRADE_ORDER for o in outcomes.values())
-        return outcomes
+            if acted:  # see _definition: deleting a session in which no action ran crashes the process
+                engine.delete_state(handle, sid)
+        return {element.key: outcome_from_grades(element, graded.get(element.key, {}), exhaustive) for element in self._elements}
+
+
+def _unused_action(c: Any) -> None:
+    """Registered because durable_rules requires an action; evaluate() reads the matches itself."""

@@ -21,6 +21,21 @@ def check_output_path(target: Path, inputs: Iterable[Path] = ()) -> None:
             raise InputErrors.single(source, "output path is one of the inputs; refusing to overwrite it", hint="choose another file name")
     if not target.parent.resolve().is_dir():
         raise InputErrors.single(source, f"directory {target.parent} does not exist", hint="create it first")
+    _probe_writable(target)
+
+
+def _probe_writable(target: Path) -> None:
+    """Create and remove a temporary file beside the target.
+
+    Checked before any work so that with several outputs (-o, --xlsx, --csv) an unwritable one
+    is reported before another has been written; permission bits alone do not tell (root).
+    """
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=target.parent.resolve())
+    except OSError as exc:
+        raise InputErrors.single(str(target), f"cannot write here: {exc.strerror}", hint="check the directory's permissions") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def write_atomic(target: Path, data: bytes | str, inputs: Iterable[Path] = ()) -> None:

@@ -52,7 +52,8 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         )
     raw = path.read_bytes()
     if b"\x00" in raw:
-        raise InputErrors.single(source, "is a binary file, not YAML text")
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputErrors.single(source, "is a binary file, not YAML text", line=line, hint="name the YAML profile or rule file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

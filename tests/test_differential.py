@@ -290,3 +290,67 @@ def test_rule_pack_from_directory_equal_oracle(pack: list[dict[str, Any]], batch
         facts = profile_facts(profile)
         assert durable.evaluate(facts) == oracle.evaluate(facts)
     assert _results(batch, catalogue, durable) == _results(batch, catalogue, oracle)
+
+
+def test_catalogue_far_larger_than_the_builtin_one_compiles_and_agrees(tmp_path: Path) -> None:
+    """Regression: every rule once joined one trigger fact, and durable_rules refuses more than
+    256 rules behind one pattern ("Could not create ruleset, error code: 108") — the built-in
+    catalogue outgrew it. A pack of several hundred distinct elements must load and agree."""
+    materials = [m.value for m in Material]
+    rules: list[dict[str, Any]] = [
+        {"offence": {"conduct": c.value, "material": m, "where": {"setting.online": "yes"}}} for c in Conduct for m in materials
+    ]
+    rules += [{"fact": path} for path in FACT_PATHS] + [{"fact": path, "good": "no"} for path in FACT_PATHS]
+    pack = [
+        {
+            "id": f"ZZBIG-{number:03d}",
+            "title": "Generated",
+            "questions": ["CC-T1"],
+            "severity": "obligation",
+            "condition": condition,
+            "finding": "Generated.",
+            "recommendation": "None.",
+            "cases": [{"name": "unknown_when_nothing_stated", "profile": {}, "expect": "unknown"}],
+        }
+        for number, condition in enumerate(rules[:999], start=1)
+    ]
+    with (tmp_path / "big.yaml").open("w", encoding="utf-8") as handle:
+        YAML(typ="safe", pure=True).dump({"theme": "cross_cutting", "rules": pack}, handle)
+    catalogue = load_rules([tmp_path])
+    durable = make_engine(catalogue, "durable", notice=False)
+    oracle = make_engine(catalogue, "python")
+    example = validate_profile_data(
+        {
+            "jurisdiction": {"code": "XA", "name": "A"},
+            "as_of": "2024-10-01",
+            "fictional": True,
+            "criminal_law": {
+                "offences_listed_exhaustively": "yes",
+                "offences": [
+                    {
+                        "id": "o-1",
+                        "title": "All",
+                        "citation": {"instrument": "Code"},
+                        "conduct": [c.value for c in Conduct],
+                        "material": dict.fromkeys(materials[:3], "yes") | dict.fromkeys(materials[3:], "partial"),
+                        "setting": {"online": "yes"},
+                    }
+                ],
+            },
+            "regulation": {"platforms": {"hash_sharing": "yes", "removal_deadline": "no"}},
+        },
+        "<big>",
+    )
+    assert len(catalogue.rules) > 300
+    for facts in (profile_facts(example), [], profile_facts(example)):
+        assert durable.evaluate(facts) == oracle.evaluate(facts)
+
+
+def test_a_session_in_which_nothing_matches_is_deleted_safely(engines: tuple[Any, PythonEngine]) -> None:
+    """Regression: durable_rules 2.0.28 corrupts memory (the process aborts) when a session in
+    which no action ran is deleted; a bare profile and an empty fact list must both be fine."""
+    durable, oracle = engines
+    bare = validate_profile_data({"jurisdiction": {"code": "XA", "name": "A"}, "as_of": "2024-10-01", "fictional": True}, "<bare>")
+    for _ in range(3):
+        for facts in (profile_facts(bare), []):
+            assert durable.evaluate(facts) == oracle.evaluate(facts)
