@@ -157,15 +157,21 @@ class ElementOutcome:
     status: Status
     fact_ids: tuple[str, ...] = ()  # the candidates that achieved ``status``
     no_candidate: bool = False
+    excluded: bool = False  # unknown only because listed provisions exclude it and the list may be incomplete
 
 
-def outcome_from_grades(element: CompiledElement, graded: dict[Status, list[str]], exhaustive: bool) -> ElementOutcome:
-    """Pick the best grade reached by any candidate; decide the no-candidate case."""
+def outcome_from_grades(element: CompiledElement, graded: dict[Status, list[str]]) -> ElementOutcome:
+    """Pick the best grade reached by any candidate. Whether "no candidate" or an exclusion by
+    every listed provision is a gap depends on the profile's exhaustiveness: verdict.py decides."""
     for status in reversed(GRADE_ORDER):
         if graded.get(status):
             return ElementOutcome(status=status, fact_ids=tuple(sorted(set(graded[status]))))
-    if element.kind == "offence" and exhaustive:
-        return ElementOutcome(status=Status.gap, no_candidate=True)
-    if element.kind == "reservation":
-        return ElementOutcome(status=Status.gap, no_candidate=True)
-    return ElementOutcome(status=Status.unknown, no_candidate=True)
+    return ElementOutcome(status=Status.unknown if element.kind != "reservation" else Status.gap, no_candidate=True)
+
+
+def exhaustive_key(element: CompiledElement) -> str | None:
+    """The conduct an offence element is about, as named in ``exhaustive_for_conduct``."""
+    for key, _ in element.candidate:
+        if key.startswith("c_"):
+            return key[2:]
+    return None

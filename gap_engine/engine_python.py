@@ -18,7 +18,6 @@ class PythonEngine:
         self._elements = list(compiled.elements.values())
 
     def evaluate(self, facts: list[FactDict]) -> dict[str, ElementOutcome]:
-        exhaustive = any(f["t"] == "meta" and f.get("exhaustive") == "yes" for f in facts)
         by_type: dict[str, list[FactDict]] = {}
         for fact in facts:
             by_type.setdefault(fact["t"], []).append(fact)
@@ -28,5 +27,5 @@ class PythonEngine:
             for fact in by_type.get(element.candidate[0][1], ()):
                 if element.is_candidate(fact):
                     graded.setdefault(element.grade(fact), []).append(fact["id"])
-            outcomes[element.key] = outcome_from_grades(element, graded, exhaustive)
+            outcomes[element.key] = outcome_from_grades(element, graded)
         return outcomes

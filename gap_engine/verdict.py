@@ -6,13 +6,18 @@ match facts, never in how a rule's status is decided.
 
 from __future__ import annotations
 
-from .conditions import GRADE_ORDER, ElementOutcome, compile_element, reservation_element
+from dataclasses import replace
+
+from .conditions import GRADE_ORDER, CompiledElement, ElementOutcome, compile_element, exhaustive_key, reservation_element
 from .facts import FactDict
 from .findings import ElementResult, Evidence, Finding, Status
-from .profile import Profile
+from .profile import Answer, Profile
 from .rules import Condition, LoadedRule
 
-_EXHAUSTIVE_HINT = "list the provision, or set criminal_law.offences_listed_exhaustively: yes if none exists"
+_EXHAUSTIVE_HINT = (
+    "list the provision, or, if none exists, set criminal_law.offences_listed_exhaustively: yes "
+    "or name the conduct in criminal_law.exhaustive_for_conduct"
+)
 
 
 def combine(condition: Condition, outcomes: dict[str, ElementOutcome]) -> Status:
@@ -23,13 +28,43 @@ def combine(condition: Condition, outcomes: dict[str, ElementOutcome]) -> Status
     return outcomes[compile_element(condition).key].status
 
 
+def resolve_exhaustiveness(
+    profile: Profile, outcomes: dict[str, ElementOutcome], elements: list[CompiledElement]
+) -> dict[str, ElementOutcome]:
+    """Decide, from the profile, what an offence element no listed provision covers means.
+
+    A gap needs proof that nothing else covers the element: the profile must say its offences
+    are listed exhaustively (in all, or for the element's conduct). Otherwise an element with no
+    candidate is unknown, and one that every listed provision excludes is unknown too, with the
+    excluding provisions kept as evidence (``excluded``).
+    """
+    law = profile.criminal_law
+    everything = law.offences_listed_exhaustively.answer is Answer.yes
+    by_conduct = {c.value for c in law.exhaustive_for_conduct}
+    resolved = dict(outcomes)
+    for element in elements:
+        key = element.key
+        outcome = outcomes[key]
+        if element.kind != "offence":
+            continue
+        exhaustive = everything or exhaustive_key(element) in by_conduct
+        if outcome.no_candidate:
+            resolved[key] = replace(outcome, status=Status.gap if exhaustive else Status.unknown)
+        elif outcome.status is Status.gap and not exhaustive:
+            resolved[key] = replace(outcome, status=Status.unknown, excluded=True)
+    return resolved
+
+
 def decide(
     loaded: LoadedRule,
     profile: Profile,
     facts_by_id: dict[str, FactDict],
     outcomes: dict[str, ElementOutcome],
 ) -> Finding:
+    """One rule's finding for one profile, from the engine's element outcomes."""
     rule = loaded.rule
+    leaves = rule.condition.leaves() + (rule.applies_if.leaves() if rule.applies_if is not None else [])
+    outcomes = resolve_exhaustiveness(profile, outcomes, [compile_element(leaf) for leaf in leaves])
     elements = [_element_result(leaf, profile, facts_by_id, outcomes) for leaf in rule.condition.leaves()]
     status = combine(rule.condition, outcomes)
     evidence: list[Evidence] = []
@@ -41,7 +76,7 @@ def decide(
     else:
         evidence = [e for element in elements for e in element.evidence]
         missing = [element.missing for element in elements if element.missing]
-        if status in (Status.gap, Status.partial):
+        if status in (Status.gap, Status.partial) or (status is Status.unknown and _unknown_only_by_exclusion(rule.condition, outcomes)):
             reservations = [ref.key for ref in rule.reservable if outcomes[reservation_element(ref.key).key].status is Status.covered]
             if reservations:
                 status = Status.reserved
@@ -66,6 +101,17 @@ def decide(
     )
 
 
+def _unknown_only_by_exclusion(condition: Condition, outcomes: dict[str, ElementOutcome]) -> bool:
+    """True when every unknown element is unknown only because the listed provisions exclude it.
+
+    A reservation in force then explains the exclusion (the Party reserved the right not to
+    criminalise), so the rule is reported as reserved rather than as a question to answer.
+    """
+    unknown = [outcomes[compile_element(leaf).key] for leaf in condition.leaves()]
+    unknown = [o for o in unknown if o.status is Status.unknown]
+    return bool(unknown) and all(o.excluded for o in unknown)
+
+
 def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
     return list(dict.fromkeys(evidence))
 
@@ -88,6 +134,8 @@ def _element_result(
         elif element.kind == "offence":
             details = "; ".join(f"{facts_by_id[fid]['ref']}: {', '.join(element.failing(facts_by_id[fid]))}" for fid in outcome.fact_ids)
             missing = f"{element.description} — {details}"
+            if outcome.status is Status.unknown and any(element.grade(facts_by_id[fid]) is Status.gap for fid in outcome.fact_ids):
+                missing += f"; no other listed offence covers it ({_EXHAUSTIVE_HINT})"
         else:
             answer = facts_by_id[outcome.fact_ids[0]]["answer"] if outcome.fact_ids else "unknown"
             missing = f"{leaf.fact} is {answer} (needed: {leaf.good.value})"

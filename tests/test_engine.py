@@ -117,3 +117,36 @@ def test_withdrawn_reservation_no_longer_explains_a_gap() -> None:
     )
     facts = profile_facts(validate_profile_data(base, "p"))
     assert not [f for f in facts if f["t"] == "reservation"]
+
+
+def _gai009(criminal_law: dict, convention: dict | None = None) -> str:
+    """GAI-009's status (realistic synthetic CSAM) for a profile whose only CSAM provision excludes it."""
+    data = minimal_profile(criminal_law=criminal_law, convention=convention or {"status": "party"})
+    results = check_profiles([("p", validate_profile_data(data, "p"))], catalogue())
+    return next(f for f in results.all_findings() if f.rule_id == "GAI-009").status.value
+
+
+EXCLUDING = [offence("csam", ["producing", "possessing"], material={"real_child_record": "yes", "synthetic_realistic": "no"})]
+
+
+@pytest.mark.parametrize("engine_name", ["durable", "python"])
+def test_exclusion_is_unknown_unless_offences_are_listed_exhaustively(engine_name: str) -> None:
+    """Regression: a provision that excludes synthetic images was reported as a gap although
+    another, unlisted provision might reach them."""
+    assert _gai009({"offences": EXCLUDING}) == "unknown"
+    assert _gai009({"offences": EXCLUDING, "offences_listed_exhaustively": "yes"}) == "gap"
+    assert _gai009({"offences": EXCLUDING, "exhaustive_for_conduct": ["producing", "possessing"]}) == "gap"
+    # Production alone is then a proven gap; the rule needs both, so it is a gap whatever possession is.
+    assert _gai009({"offences": EXCLUDING, "exhaustive_for_conduct": ["producing"]}) == "gap"
+
+
+def test_no_candidate_is_a_gap_only_for_conduct_declared_exhaustive() -> None:
+    assert _gai009({"offences": []}) == "unknown"
+    assert _gai009({"offences": [], "exhaustive_for_conduct": ["producing", "possessing"]}) == "gap"
+
+
+def test_reservation_explains_an_exclusion_even_without_an_exhaustive_list() -> None:
+    """The Party reserved the right not to criminalise: the listed exclusion is the whole story."""
+    reserved = {"status": "party", "reservations": [{"article": 20, "paragraph": 3, "indent": 1}]}
+    assert _gai009({"offences": EXCLUDING}, reserved) == "reserved"
+    assert _gai009({"offences": []}, reserved) == "unknown"  # nothing listed: still a question to answer
