@@ -13,8 +13,8 @@ How durable_rules 2.0.28 is used, and why:
   partial / unknown / gap). The patterns partition an element's candidates, so the rules that
   fire tell each candidate's grade. ``cap`` makes one action receive every matching fact at once.
 * "No candidate" is *not* a durable_rules negation: an element none of whose grade rules fired
-  has no candidate, and the shared ``outcome_from_grades`` decides gap (offences listed
-  exhaustively, read from the meta fact by a rule) or unknown. An earlier design used ``$not``
+  has no candidate; verdict.py decides from the profile whether that is a gap (offences listed
+  exhaustively) or unknown. An earlier design used ``$not``
   rules joined to a trigger fact (actions run eagerly, so a negation must wait for all evidence);
   every rule then shared the trigger's alpha node, and durable_rules refuses more than 256 rules
   behind one alpha node (``Could not create ruleset, error code: 108``), which the full
@@ -159,7 +159,6 @@ class DurableEngine:
         sid = str(next(_sids))
         self.last_sid = sid  # lets tests check that the session's state was deleted
         graded: dict[str, dict[Status, list[str]]] = {}
-        exhaustive = False
         engine = self._c
         handle = self._handle
         if not any(fact["t"] == "meta" for fact in facts):
@@ -177,7 +176,6 @@ class DurableEngine:
                 acted = True
                 for name, matches in messages.items():
                     if name in (_EXHAUSTIVE, _NOT_EXHAUSTIVE):
-                        exhaustive = name == _EXHAUSTIVE
                         continue
                     key, status = self._rule_grade[name]
                     ids = graded.setdefault(key, {}).setdefault(status, [])
@@ -190,7 +188,7 @@ class DurableEngine:
         finally:
             if acted:  # see _definition: deleting a session in which no action ran crashes the process
                 engine.delete_state(handle, sid)
-        return {element.key: outcome_from_grades(element, graded.get(element.key, {}), exhaustive) for element in self._elements}
+        return {element.key: outcome_from_grades(element, graded.get(element.key, {})) for element in self._elements}
 
 
 def _unused_action(c: Any) -> None:

@@ -242,6 +242,11 @@ class CriminalLaw(_Strict):
         default_factory=Fact,
         description="yes when every relevant offence provision is listed, so an element no provision covers is a gap.",
     )
+    exhaustive_for_conduct: list[Conduct] = Field(
+        default_factory=list,
+        description="Conduct for which every relevant provision is listed (e.g. the Article 20(1) conduct when all CSAM "
+        "offences are listed): an element about such conduct that no listed provision covers is a gap, not unknown.",
+    )
     offences: list[Offence] = Field(default_factory=list)
     extraterritorial: Extraterritorial = Field(default_factory=Extraterritorial)
     corporate_liability: Fact = _fact()
