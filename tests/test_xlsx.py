@@ -151,6 +151,10 @@ def test_every_status_has_its_own_conditional_colour_and_the_legend_matches(two:
     ids = rule_order(data)
     matrix = f"D4:{openpyxl.utils.get_column_letter(3 + len(ids))}{3 + len(data['profiles'])}"
     assert all(ranges == [matrix] for _, ranges in rules.values())
+    # Colours a reader recognises: gap reddest, covered greenest.
+    channels = {status: [int(fill[i : i + 2], 16) for i in (0, 2, 4)] for status, (fill, _) in rules.items()}
+    assert max(range(3), key=lambda i: channels["gap"][i]) == 0 and channels["gap"][0] > channels["gap"][1]
+    assert max(range(3), key=lambda i: channels["covered"][i]) == 1 and channels["covered"][1] > channels["covered"][0]
     legend = next(row for row in range(1, ws.max_row + 1) if ws.cell(row=row, column=2).value == "Legend")
     for offset, status in enumerate(STATUS_ORDER, start=1):
         cell = ws.cell(row=legend + offset, column=2)
@@ -254,15 +258,15 @@ def test_rules_sheet_is_the_catalogue_as_run_with_rule_packs_marked(tmp_path: Pa
     pack = tmp_path / "ngo_pack"
     pack.mkdir()
     (pack / "extra.yaml").write_text(
-        """theme: robotics
+        """theme: generative_ai
 rules:
   - id: NGO-001
-    title: Possessing child-like sex dolls is criminalised
-    questions: [ROB-Q2]
-    articles: []
+    title: Possessing deepfake CSAM of real children is criminalised
+    questions: [GAI-Q3]
+    articles: ["20(1)(e)"]
     severity: good_practice
     condition:
-      offence: {conduct: possessing, material: child_like_doll_or_robot}
+      offence: {conduct: possessing, material: manipulated_real_child}
     finding: A pack rule.
     recommendation: Criminalise it.
     cases:
