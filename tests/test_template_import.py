@@ -13,10 +13,11 @@ from openpyxl import Workbook, load_workbook
 
 from gap_engine.cli import main
 from gap_engine.errors import InputErrors
-from gap_engine.loading import load_profile, validate_profile_data
+from gap_engine.loading import load_profile, parse_profile, validate_profile_data
 from gap_engine.profile import fact_paths
 from gap_engine.questionnaire import workbook_safety
 from gap_engine.questionnaire.importer import import_workbook
+from gap_engine.questionnaire.profile_yaml import dump_profile
 from gap_engine.questionnaire.template import build_template
 from gap_engine.rules import load_rules
 
@@ -333,3 +334,59 @@ def test_an_xml_entity_bomb_is_refused(tmp_path: Path, runner: Any, catalogue: A
                 data = doctype + data.split(b"?>", 1)[-1] if data.startswith(b"<?xml") else doctype + data
             target.writestr(item, data)
     assert f"Error: {path}: cannot read the workbook: its XML declares entities or a DTD" in _import_error(runner, path)
+
+
+def test_round_trip_keeps_every_kind_of_value(tmp_path: Path, catalogue: Any) -> None:
+    """Values the fixtures do not exercise: explicit unknowns, empty reach abroad, order of conduct, text edge cases."""
+    data = {
+        "jurisdiction": {"code": "XC", "name": "Casia — Å § ✓"},
+        "as_of": "2025-01-31",
+        "sources": [
+            {
+                "instrument": "Official Journal",
+                "title": "Consolidated text",
+                "url": "https://example.org/oj?a=1&b=2",
+                "in_force": "2024-06-30",
+            },
+            {"instrument": "Penal Code 2010", "provision": "184"},
+        ],
+        "note": " leading space\nand a second line ",
+        "convention": {
+            "status": "signatory",
+            "signed": "2010-05-05",
+            "reservations_stated": True,
+            "reservations": [
+                {"article": 20, "paragraph": 3, "indent": 1, "extent": "part", "withdrawn": "2023-01-01", "note": "-partly withdrawn"},
+                {"article": 24, "paragraph": 3, "citation": {"instrument": "Instrument of ratification"}},
+            ],
+            "declarations": [{"article": 37, "paragraph": 2, "text": "National authority: the Ministry of Justice"}],
+            "citation": {"instrument": "Treaty series", "provision": "No. 201"},
+        },
+        "criminal_law": {
+            "offences_listed_exhaustively": {"answer": "partial", "note": "case law pending"},
+            "extraterritorial": {"nationals": "yes", "citation": {"instrument": "Penal Code 2010", "provision": "5"}},
+            "offences": [
+                {
+                    "id": "pc-184.a",
+                    "title": "Possession and production",
+                    "citation": {"instrument": "Penal Code 2010", "provision": "184", "in_force": "2011-01-01"},
+                    "conduct": ["possessing", "producing"],
+                    "material": {"synthetic_realistic": "unknown", "real_child_record": "yes"},
+                    "setting": {"online": "partial"},
+                    "age_threshold": 16,
+                    "meeting_proposal_required": "no",
+                    "extraterritorial": {},
+                    "max_penalty_years": 2.5,
+                }
+            ],
+        },
+        "regulation": {
+            "platforms": {"hash_sharing": {"citation": {"instrument": "Draft bill"}}, "removal_deadline": {"note": "under review"}}
+        },
+    }
+    expected = validate_profile_data(data, "<test>")
+    assert expected.criminal_law.offences[0].extraterritorial is not None
+    path = _template(tmp_path, catalogue, data)
+    imported = import_workbook(path, catalogue)
+    assert imported == expected
+    assert parse_profile(dump_profile(imported)) == expected  # and through the YAML that import writes
