@@ -139,6 +139,8 @@ def test_summary_frozen_filtered_and_wide_enough(two: tuple) -> None:
     assert ws.freeze_panes == "D4"
     last_row = 3 + len(data["profiles"])
     assert re.fullmatch(rf"A3:[A-Z]+{last_row}", ws.auto_filter.ref)
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows.replace("$", "") == "1:3" and ws.print_title_cols.replace("$", "") == "A:C"  # on every printed page
     for column in range(4, 4 + len(rule_order(data))):
         letter = openpyxl.utils.get_column_letter(column)
         assert ws.column_dimensions[letter].width >= len("not_applicable")

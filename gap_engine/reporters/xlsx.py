@@ -229,12 +229,21 @@ def _status_formatting(ws: Any, cell_range: str) -> None:
         ws.conditional_formatting.add(cell_range, rule)
 
 
-def _print_setup(ws: Any, header_rows: str, heading: str) -> None:
+def _print_setup(ws: Any, header_rows: str, heading: str, title_columns: str | None = None) -> None:
+    """Landscape A4 with the header rows on every page.
+
+    A sheet with ``title_columns`` (the Summary, one column per rule) prints across several pages
+    that each repeat those columns, since fitting dozens of rule columns to one page width would
+    make them unreadable; every other sheet is fitted to one page width.
+    """
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_columns:
+        ws.print_title_cols = title_columns
+    else:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = header_rows
     # Header/footer codes start with "&"; a literal ampersand is written "&&".
     ws.oddHeader.center.text = clean_text(heading)[:200].replace("&", "&&")
@@ -318,7 +327,7 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     row += len(STATUS_ORDER) + 2
     row = _theme_counts(ws, row, results)
     _legend(ws, row + 1)
-    _print_setup(ws, "1:3", "gap-engine summary: status of each rule per jurisdiction")
+    _print_setup(ws, "1:3", "gap-engine summary: status of each rule per jurisdiction", title_columns="A:C")
 
 
 def _per_rule_counts(ws: Any, row: int, results: CheckResults, rules: list[Finding]) -> None:
