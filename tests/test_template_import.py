@@ -154,12 +154,12 @@ def test_drop_downs_use_the_hidden_lists_and_only_answer_cells_are_unlocked(tmp_
     assert sheet.protection.sheet
     assert sheet.cell(row=1, column=3).protection.locked and sheet.cell(row=row, column=1).protection.locked
     assert not sheet.cell(row=row, column=3).protection.locked
-    answer_rules = [dv for dv in sheet.data_validations.dataValidation if dv.formula1 == "=list_Answer"]
+    answer_rules = [dv for dv in sheet.data_validations.dataValidation if dv.formula1 == "list_Answer"]
     assert answer_rules and any(f"C{row}" in str(dv.sqref) or f"C{row}" in dv for dv in answer_rules)
     offences = workbook["Offences"]
     conduct = offences.cell(row=2, column=_column(offences, "conduct"))
     assert not conduct.protection.locked
-    conduct_rules = [dv for dv in offences.data_validations.dataValidation if dv.formula1 == "=list_Conduct"]
+    conduct_rules = [dv for dv in offences.data_validations.dataValidation if dv.formula1 == "list_Conduct"]
     assert conduct_rules and not conduct_rules[0].showErrorMessage  # several values, comma-separated: checked on import
 
 
@@ -207,17 +207,19 @@ def test_every_wrong_cell_is_reported_at_once_with_its_sheet_and_cell(tmp_path: 
     assert not (tmp_path / "out.yaml").exists()
 
 
-def test_a_deleted_fact_row_and_a_formula_are_reported(tmp_path: Path, catalogue: Any) -> None:
+def test_a_deleted_fact_row_a_formula_and_a_stray_value_are_reported(tmp_path: Path, catalogue: Any) -> None:
     path = _template(tmp_path, catalogue, minimal_profile())
     workbook = load_workbook(path)
     sheet, row = _fact_row(workbook, "programmes.helplines")
     sheet.delete_rows(row)
     other, other_row = _fact_row(workbook, "institutions.covert_operations")
     other.cell(row=other_row, column=3, value='=IF(TRUE,"yes","no")')
+    other.cell(row=other_row, column=12, value="yes")
     workbook.save(path)
     errors = _errors(path, catalogue)
     assert f"{path}: {sheet.title}: no row for fact 'programmes.helplines' (restore the row from a fresh template)" in errors
     assert f"{path}: {other.title}!C{other_row}: formulas are not accepted in a questionnaire (type the value itself)" in errors
+    assert f"{path}: {other.title}!L{other_row}: value in a column without a header (move it to the right column)" in errors
 
 
 # --- output files -------------------------------------------------------------------------------

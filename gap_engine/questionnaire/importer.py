@@ -138,10 +138,16 @@ def _rows(sheet: Any, reader: _Reader) -> list[tuple[int, tuple[Any, ...]]]:
             InputError(source=reader.source, cell=sheet.title, message=f"sheet has {sheet.max_row:,} rows, over the limit of {MAX_ROWS:,}")
         )
         return []
+    headed = {index for index, name in enumerate(_header_row(sheet)) if name is not None}
     out = []
     for number, cells in enumerate(sheet.iter_rows(min_row=2), start=2):
-        if any(c.value is not None and not (isinstance(c.value, str) and not c.value.strip()) for c in cells):
-            out.append((number, cells))
+        filled = [index for index, c in enumerate(cells) if c.value is not None and not (isinstance(c.value, str) and not c.value.strip())]
+        if not filled:
+            continue
+        out.append((number, cells))
+        for index in filled:
+            if index not in headed:  # an answer typed where no column is would otherwise be lost without a word
+                reader.error(_cell(sheet, number, index + 1), "value in a column without a header", hint="move it to the right column")
     return out
 
 

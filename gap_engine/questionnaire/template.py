@@ -106,10 +106,10 @@ def _validation(sheet: Any, column: Column, cell_range: str) -> None:
 
     if column.list_name:
         strict = column.kind != "choice_list"  # a comma-separated list cannot be checked by Excel; the import checks it
-        rule = DataValidation(type="list", formula1=f"={column.list_name}", allow_blank=True, showErrorMessage=strict)
+        rule = DataValidation(type="list", formula1=column.list_name, allow_blank=True, showErrorMessage=strict)
         if strict:
-            rule.error = f"Choose one of: {', '.join(column.choices)}"
-            rule.errorTitle = column.key
+            rule.error = f"Choose one of: {', '.join(column.choices)}"[:255]  # Excel's limits on these texts
+            rule.errorTitle = column.key[-32:]
     elif column.kind == "date":
         rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True, showErrorMessage=True)
         rule.error = "Write a date as YYYY-MM-DD."
@@ -123,7 +123,7 @@ def _validation(sheet: Any, column: Column, cell_range: str) -> None:
         return
     if column.kind in _PROMPTS:
         rule.prompt = _PROMPTS[column.kind]
-        rule.promptTitle = column.key[:32]
+        rule.promptTitle = column.key[-32:]
         rule.showInputMessage = True
     sheet.add_data_validation(rule)
     rule.add(cell_range)
