@@ -392,3 +392,11 @@ def test_round_trip_keeps_every_kind_of_value(tmp_path: Path, catalogue: Any) ->
     imported = import_workbook(path, catalogue)
     assert imported == expected
     assert parse_profile(dump_profile(imported)) == expected  # and through the YAML that import writes
+
+
+def test_text_a_cell_cannot_hold_unchanged_is_refused_not_altered(tmp_path: Path, catalogue: Any) -> None:
+    data = minimal_profile(programmes={"helplines": {"answer": "yes", "note": "bell\x07 in the note"}})
+    with pytest.raises(InputErrors) as caught:
+        _template(tmp_path, catalogue, data)
+    (error,) = caught.value.errors
+    assert "note: text with control characters or over 32,767 characters cannot be put in a workbook cell unchanged" in str(error)

@@ -12,8 +12,9 @@ import io
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputErrors
 from ..profile import Fact, Profile
-from ..reporters.cells import set_text
+from ..reporters.cells import CELL_LIMIT, clean_text, set_text
 from .layout import (
     FACT_KEY,
     INSTRUCTIONS,
@@ -138,9 +139,19 @@ def _fill(sheet: Any, row: int, col: int, column: Column, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, str):
+        if clean_text(value) != value:  # the import would read back something else: say so rather than lose it
+            raise InputErrors.single(
+                "--from",
+                f"{column.key}: text with control characters or over {CELL_LIMIT:,} characters cannot be put in a workbook cell unchanged",
+                hint=f"shorten or clean the text ({_cell_name(cell)})",
+            )
         set_text(cell, value)
     else:
         cell.value = value
+
+
+def _cell_name(cell: Any) -> str:
+    return f"{cell.parent.title}!{cell.coordinate}"
 
 
 def _write_lists(workbook: Any, layout: Layout) -> None:
