@@ -400,3 +400,12 @@ def test_text_a_cell_cannot_hold_unchanged_is_refused_not_altered(tmp_path: Path
         _template(tmp_path, catalogue, data)
     (error,) = caught.value.errors
     assert "note: text with control characters or over 32,767 characters cannot be put in a workbook cell unchanged" in str(error)
+
+
+def test_every_field_of_a_provision_has_a_column_on_the_offences_sheet(tmp_path: Path, catalogue: Any) -> None:
+    from gap_engine.profile import Material, Offence
+
+    headers = [c.value for c in load_workbook(_template(tmp_path, catalogue))["Offences"][1]]
+    for name in Offence.model_fields:
+        assert any(h == name or h.startswith(f"{name}.") for h in headers), f"no column for {name}"
+    assert [h for h in headers if h.startswith("material.")] == [f"material.{m.value}" for m in Material]
