@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from typing import Any
 
 from .conditions import CompiledElement, CompiledRules, Dimension, ElementOutcome, outcome_from_grades
@@ -139,6 +140,21 @@ class DurableEngine:
         self._no_candidate: dict[str, Any] = {}
         self._host.set_rulesets({self._ruleset: self._definition()})
         self._handle = self._host.get_ruleset(self._ruleset)._handle
+        self._by_key = {element.key: element for element in self._elements}
+        self._used_keys = frozenset(
+            {"t", "id", "exhaustive"}
+            | {k for e in self._elements for k, _ in e.candidate}
+            | {d.key for e in self._elements for d in e.dimensions}
+        )
+        # Facts no element can take as a candidate are not sent: durable_rules would raise
+        # MessageNotHandledException for them, and holding them costs time in every session.
+        self._wanted: dict[str, dict[str, set[Any]]] = {"meta": {}}
+        for element in self._elements:
+            (_, kind), *rest = element.candidate
+            for key, value in rest:
+                self._wanted.setdefault(kind, {}).setdefault(key, set()).add(value)
+        # The outcome of an element no grade rule fired for, computed once by the shared code.
+        self._no_candidate_outcomes = {element.key: outcome_from_grades(element, {}) for element in self._elements}
 
     def _definition(self) -> dict[str, Any]:
         rules: dict[str, Any] = {}
@@ -151,8 +167,6 @@ class DurableEngine:
         # durable_rules 2.0.28 corrupts memory when deleting a session in which no action ever ran.
         rules[_EXHAUSTIVE] = {"all": [{"x": {"$and": [{"t": "meta"}, {"exhaustive": "yes"}]}}], "run": _unused_action}
         rules[_NOT_EXHAUSTIVE] = {"all": [{"x": {"$and": [{"t": "meta"}, {"$neq": {"exhaustive": "yes"}}]}}], "run": _unused_action}
-        types = [{"t": t} for t in ("meta", "offence", "fact", "reservation")]
-        rules["sink"] = {"all": [{"a": {"t": "__never__"}}, {"b": {"$or": types}}], "run": _unused_action}
         return rules
 
     def evaluate(self, facts: list[FactDict]) -> dict[str, ElementOutcome]:
@@ -163,32 +177,49 @@ class DurableEngine:
         handle = self._handle
         if not any(fact["t"] == "meta" for fact in facts):
             facts = [_DEFAULT_META, *facts]
+        used = self._used_keys
+        # Only the keys some pattern tests travel to durable_rules: the JSON to encode, for the C
+        # engine to parse and for every action to hand back is then a fraction of the full fact.
+        wanted = self._wanted
+        sent = [
+            {key: value for key, value in fact.items() if key in used} | {"sid": sid}
+            for fact in facts
+            if fact["t"] == "meta" or any(fact.get(key) in values for key, values in wanted.get(fact["t"], {}).items())
+        ]
         acted = False
         try:
-            code, state = engine.assert_facts(handle, json.dumps([{**fact, "sid": sid} for fact in facts], ensure_ascii=False))
+            code, state = engine.assert_facts(handle, json.dumps(sent, ensure_ascii=False))
             if code == 1:
                 raise self._durable.MessageNotHandledException(facts)
             if code == 2:
                 raise self._durable.MessageObservedException(facts)
             pending = engine.start_action_for_state(handle, state) if code == 0 else None
-            messages = json.loads(pending[1]) if pending else None
-            while messages:
+            message = pending[1] if pending else None
+            while message:
                 acted = True
-                for name, matches in messages.items():
-                    if name in (_EXHAUSTIVE, _NOT_EXHAUSTIVE):
-                        continue
-                    key, status = self._rule_grade[name]
+                # One rule's matches per action: {"<rule>": [{"f": {... "id": "<fact id>" ...}}, ...]}.
+                # The rule name and the fact ids are all we need, so they are read with a regular
+                # expression rather than by decoding every matched fact.
+                grade = self._rule_grade.get(message[2 : message.index('"', 2)])
+                if grade is not None:
+                    key, status = grade
                     ids = graded.setdefault(key, {}).setdefault(status, [])
-                    if isinstance(matches, list):
-                        ids.extend(match["f"]["id"] for match in matches)
-                    else:
-                        ids.append(matches["f"]["id"])
-                following = engine.complete_and_start_action(handle, state)
-                messages = json.loads(following) if following else None
+                    ids.extend(_unescape(found) for found in _ID.findall(message))
+                message = engine.complete_and_start_action(handle, state)
         finally:
             if acted:  # see _definition: deleting a session in which no action ran crashes the process
                 engine.delete_state(handle, sid)
-        return {element.key: outcome_from_grades(element, graded.get(element.key, {})) for element in self._elements}
+        outcomes = dict(self._no_candidate_outcomes)
+        for key, grades in graded.items():
+            outcomes[key] = outcome_from_grades(self._by_key[key], grades)
+        return outcomes
+
+
+_ID = re.compile(r'"id":\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _unescape(text: str) -> str:
+    return json.loads(f'"{text}"') if "\\" in text else text
 
 
 def _unused_action(c: Any) -> None:

@@ -1,0 +1,275 @@
+"""Benchmark: throughput, memory and start-up of gap-engine against the full rule catalogue.
+
+Run with ``make bench``. It prints figures and asserts nothing about time: the targets (on a
+2-core machine) are written next to each figure so a reader sees at once which are reached.
+
+* engine: N synthetic profiles (46, 1,000, 10,000) through each engine, two ways — the engine
+  alone (facts -> element outcomes) and a full check (facts -> engine -> findings), reporting
+  profiles/s and ms/profile; peak RSS; RSS growth from 1,000 to 10,000 profiles in one engine
+  (a leak of sessions shows here); the durable / python time ratio.
+* CLI: 46 profiles to an XLSX workbook, wall time including interpreter start.
+* ``gap-engine --help`` cold start.
+
+Each engine runs in its own process, so its peak RSS is its own. The profiles are generated
+from a fixed seed, identical for both engines, and kept out of the timed sections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SIZES = (46, 1_000, 10_000)
+SEED = 20241001
+TARGETS = {
+    "durable_profiles_per_s": 2_000,
+    "ratio": 10.0,
+    "rss_growth_pct": 10.0,
+    "cli_xlsx_s": 1.5,
+    "help_ms": 300.0,
+}
+
+
+# --- synthetic profiles -------------------------------------------------------------------------
+
+
+def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
+    """A plausible, fully valid profile: a handful of offence provisions with mixed scope, most
+    measures answered (some left unknown), now and then a reservation."""
+    from gap_engine.profile import RESERVABLE, Answer, Conduct, Extraterritorial, Material, OffenceSetting, fact_paths
+
+    answers = [a.value for a in Answer]
+    weights = [5, 3, 2, 2]  # yes, no, partial, unknown
+    conducts = [c.value for c in Conduct]
+    offences = []
+    for number in range(rng.randint(4, 14)):
+        offence: dict[str, Any] = {
+            "id": f"o-{number}",
+            "title": f"Offence {number}",
+            "citation": {"instrument": "Synthetic Criminal Code", "provision": f"s. {100 + number}"},
+            "conduct": rng.sample(conducts, rng.randint(1, 6)),
+            "material": {m.value: rng.choices(answers, weights)[0] for m in Material if rng.random() < 0.6},
+            "setting": {name: rng.choices(answers, weights)[0] for name in OffenceSetting.model_fields if rng.random() < 0.7},
+            "meeting_proposal_required": rng.choice(answers),
+            "non_monetary_consideration": rng.choice(answers),
+        }
+        if rng.random() < 0.8:
+            offence["age_threshold"] = rng.choice([14, 16, 18])
+        if rng.random() < 0.2:
+            offence["extraterritorial"] = {f: rng.choice(answers) for f in Extraterritorial.model_fields if f != "citation"}
+        offences.append(offence)
+    data: dict[str, Any] = {
+        "jurisdiction": {"code": f"X{chr(ord('A') + index % 26)}", "name": f"Synthland {index}"},
+        "as_of": "2024-10-01",
+        "fictional": True,
+        "convention": {
+            "status": "party",
+            "reservations_stated": True,
+            "reservations": [
+                {k: v for k, v in zip(("article", "paragraph", "indent"), key, strict=True) if v is not None}
+                for key in sorted(RESERVABLE, key=str)
+                if rng.random() < 0.15
+            ],
+        },
+        "criminal_law": {
+            "offences_listed_exhaustively": rng.choice(["yes", "unknown"]),
+            "offences": offences,
+            "extraterritorial": {f: rng.choice(answers) for f in Extraterritorial.model_fields if f != "citation"},
+        },
+    }
+    for path in sorted(fact_paths()):
+        if path == "criminal_law.offences_listed_exhaustively" or rng.random() < 0.3:
+            continue
+        node = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = {"answer": rng.choices(answers, weights)[0], "citation": {"instrument": "Synthetic Act", "provision": "s. 1"}}
+    return data
+
+
+def synthetic_profiles(n: int, seed: int = SEED) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [synthetic_profile(rng, i) for i in range(n)]
+
+
+# --- one engine, in its own process --------------------------------------------------------------
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+
+
+def engine_worker(name: str, largest: int) -> dict[str, Any]:
+    from gap_engine.api import evaluate_profile, make_engine
+    from gap_engine.facts import profile_facts
+    from gap_engine.loading import validate_profile_data
+    from gap_engine.rules import load_rules
+
+    catalogue = load_rules()
+    profiles = [validate_profile_data(data, f"synthetic-{i}") for i, data in enumerate(synthetic_profiles(largest))]
+    facts = [profile_facts(p) for p in profiles]
+    started = time.perf_counter()
+    engine = make_engine(catalogue, name, notice=False)
+    build_s = time.perf_counter() - started
+    for item in facts[:20]:  # warm-up, not timed
+        engine.evaluate(item)
+    out: dict[str, Any] = {
+        "engine": engine.name,
+        "rules": len(catalogue.rules),
+        "build_ms": build_s * 1000,
+        "facts_per_profile": statistics.mean(len(f) for f in facts),
+        "runs": {},
+    }
+    rss: dict[int, int] = {}
+    for n in SIZES:
+        if n > largest:
+            continue
+        started = time.perf_counter()
+        for item in facts[:n]:
+            engine.evaluate(item)
+        engine_s = time.perf_counter() - started
+        rss[n] = _rss_kib()
+        started = time.perf_counter()
+        for i in range(n):
+            evaluate_profile(profiles[i], catalogue, engine, f"synthetic-{i}")
+        check_s = time.perf_counter() - started
+        out["runs"][n] = {"engine_s": engine_s, "check_s": check_s}
+    out["rss_kib"] = rss
+    out["peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return out
+
+
+def run_worker(name: str, largest: int) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--worker", name, "--largest", str(largest)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{name} engine run failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --- CLI end to end -----------------------------------------------------------------------------
+
+
+def _gap_engine() -> str:
+    script = Path(sys.executable).with_name("gap-engine")
+    return str(script) if script.exists() else "gap-engine"
+
+
+def wall(args: list[str], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def cli_xlsx_seconds(repeat: int = 3) -> tuple[list[float], int] | None:
+    if not (ROOT / "gap_engine" / "reporters" / "xlsx.py").exists():
+        return None
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, data in enumerate(synthetic_profiles(46, seed=SEED + 1)):
+            path = Path(tmp) / f"profile_{i:02d}.yaml"
+            with path.open("w", encoding="utf-8") as handle:
+                yaml.dump(data, handle)
+            paths.append(str(path))
+        workbook = Path(tmp) / "gaps.xlsx"
+        args = [_gap_engine(), "check", *paths, "--xlsx", str(workbook)]
+        check = subprocess.run(args, capture_output=True, text=True, check=False)
+        if check.returncode != 0 or not workbook.exists():
+            raise SystemExit(f"gap-engine check --xlsx failed ({check.returncode}):\n{check.stderr}")
+        return wall(args, repeat), workbook.stat().st_size
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def mark(reached: bool) -> str:
+    return "reached" if reached else "NOT reached"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--largest", type=int, default=SIZES[-1], help="largest N (default 10,000)")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(engine_worker(args.worker, args.largest)))
+        return
+
+    print(f"gap-engine benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), seed {SEED}")
+    results = {name: run_worker(name, args.largest) for name in ("durable", "python")}
+    durable, python = results["durable"], results["python"]
+    print(
+        f"catalogue: {durable['rules']} rules; {durable['facts_per_profile']:.1f} facts per profile on average; "
+        f"ruleset build: durable {durable['build_ms']:.0f} ms, python {python['build_ms']:.0f} ms"
+    )
+    print()
+    print(f"{'engine':<8} {'N':>7} {'engine only':>24} {'full check (to findings)':>28}")
+    for name, res in results.items():
+        if res["engine"] != name:
+            print(f"  note: asked for {name}, got {res['engine']}")
+        for n, run in res["runs"].items():
+            e_rate, c_rate = int(n) / run["engine_s"], int(n) / run["check_s"]
+            print(
+                f"{name:<8} {int(n):>7,} {e_rate:>10,.0f}/s {run['engine_s'] * 1000 / int(n):>7.3f} ms"
+                f" {c_rate:>14,.0f}/s {run['check_s'] * 1000 / int(n):>7.3f} ms"
+            )
+    print()
+    largest = str(max(int(n) for n in durable["runs"]))
+    d_run, p_run = durable["runs"][largest], python["runs"][largest]
+    d_rate = int(largest) / d_run["engine_s"]
+    ratio = d_run["engine_s"] / p_run["engine_s"]
+    ratio_check = d_run["check_s"] / p_run["check_s"]
+    print(f"durable engine at N={int(largest):,}: {d_rate:,.0f} profiles/s  (target >= 2,000: {mark(d_rate >= 2_000)})")
+    print(f"durable / python time, engine only: {ratio:.2f}x  (target <= 10x: {mark(ratio <= 10)})")
+    print(f"durable / python time, full check:  {ratio_check:.2f}x")
+    for name, res in results.items():
+        rss = res["rss_kib"]
+        peak = res["peak_rss_kib"] / 1024
+        if "1000" in rss and "10000" in rss:
+            growth = (rss["10000"] - rss["1000"]) / rss["1000"] * 100
+            print(
+                f"{name:<8} peak RSS {peak:,.1f} MiB; RSS after 1,000: {rss['1000'] / 1024:,.1f} MiB, after 10,000: "
+                f"{rss['10000'] / 1024:,.1f} MiB, growth {growth:+.1f}%  (target < 10%: {mark(growth < 10)})"
+            )
+        else:
+            print(f"{name:<8} peak RSS {peak:,.1f} MiB (RSS growth needs N=10,000)")
+    print()
+    xlsx = cli_xlsx_seconds()
+    if xlsx is None:
+        print("CLI, 46 profiles to XLSX: n/a (gap_engine/reporters/xlsx.py does not exist yet)")
+    else:
+        times, size = xlsx
+        best = min(times)
+        print(
+            f"CLI, 46 profiles to XLSX ({size:,}-byte workbook): best {best:.2f} s, median {statistics.median(times):.2f} s "
+            f"(target < 1.5 s: {mark(best < 1.5)})"
+        )
+    help_times = wall([_gap_engine(), "--help"], 7)
+    help_ms = statistics.median(help_times) * 1000
+    print(f"gap-engine --help cold start: median {help_ms:.0f} ms of 7 (target < 300 ms: {mark(help_ms < 300)})")
+
+
+if __name__ == "__main__":
+    main()
