@@ -409,3 +409,11 @@ def test_every_field_of_a_provision_has_a_column_on_the_offences_sheet(tmp_path:
     for name in Offence.model_fields:
         assert any(h == name or h.startswith(f"{name}.") for h in headers), f"no column for {name}"
     assert [h for h in headers if h.startswith("material.")] == [f"material.{m.value}" for m in Material]
+
+
+def test_a_sheet_stretched_to_a_far_column_is_refused(tmp_path: Path, catalogue: Any) -> None:
+    path = _template(tmp_path, catalogue, minimal_profile())
+    workbook = load_workbook(path)
+    workbook["Offences"].cell(row=3, column=5_000, value="x")
+    workbook.save(path)
+    assert f"{path}: Offences: sheet has 5,000 columns, over the limit of 200" in _errors(path, catalogue)

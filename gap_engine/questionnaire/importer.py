@@ -21,6 +21,9 @@ from .values import BLANK, CellValueError, from_cell, nest
 MAX_ROWS = 5_000
 """Rows read per sheet; a questionnaire has far fewer, and a sheet claiming a million is refused."""
 
+MAX_COLUMNS = 200
+"""Columns read per sheet; the widest sheet (Offences) has a few dozen."""
+
 
 @dataclass
 class _Reader:
@@ -136,6 +139,13 @@ def _rows(sheet: Any, reader: _Reader) -> list[tuple[int, tuple[Any, ...]]]:
     if sheet.max_row > MAX_ROWS + 1:
         reader.errors.append(
             InputError(source=reader.source, cell=sheet.title, message=f"sheet has {sheet.max_row:,} rows, over the limit of {MAX_ROWS:,}")
+        )
+        return []
+    if sheet.max_column > MAX_COLUMNS:
+        reader.errors.append(
+            InputError(
+                source=reader.source, cell=sheet.title, message=f"sheet has {sheet.max_column:,} columns, over the limit of {MAX_COLUMNS}"
+            )
         )
         return []
     headed = {index for index, name in enumerate(_header_row(sheet)) if name is not None}
