@@ -87,10 +87,10 @@ def import_workbook(path: Path, catalogue: Any | None = None) -> Profile:
     fact_sheets = [ws for ws in workbook.worksheets if ws.title not in known and _header_row(ws)[:1] == [FACT_KEY]]
     seen = _read_facts(fact_sheets, layout, reader)
     _missing_facts(layout, seen, set(sheets), reader)
-    if reader.errors:
-        _validate(reader, quiet=True)
+    profile = _validate(reader)  # even after cell errors, so the model's own complaints are reported in the same pass
+    if reader.errors or profile is None:
         raise InputErrors(reader.errors)
-    return _validate(reader, quiet=False)
+    return profile
 
 
 def _cell(sheet: Any, row: int, column: int) -> str:
@@ -276,8 +276,8 @@ def _missing_facts(layout: Layout, seen: set[str], sheet_names: set[str], reader
         )
 
 
-def _validate(reader: _Reader, quiet: bool) -> Profile:
-    """Validate with the profile model; trace its errors to cells, dropping those on cells already reported."""
+def _validate(reader: _Reader) -> Profile | None:
+    """Validate with the profile model; add its errors, traced to cells, unless a cell was already reported."""
     from ..loading import validate_profile_data
 
     try:
@@ -300,9 +300,7 @@ def _validate(reader: _Reader, quiet: bool) -> Profile:
                     hint=hint,
                 )
             )
-        if not quiet:
-            raise InputErrors(reader.errors) from None
-    return None  # type: ignore[return-value]
+    return None
 
 
 def _spread_missing_groups(errors: list[InputError], reader: _Reader) -> list[InputError]:

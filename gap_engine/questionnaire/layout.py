@@ -24,7 +24,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..profile import Answer, Fact, Profile, fact_paths
+from ..profile import Fact, Profile, fact_paths
 
 INSTRUCTIONS = "Instructions"
 PROFILE_SHEET = "Profile"
@@ -230,6 +230,3 @@ def _fact_descriptions() -> dict[str, str]:
 
     walk(Profile, "")
     return out
-
-
-ANSWER_CHOICES = tuple(a.value for a in Answer)
