@@ -26,6 +26,8 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/gap-engine rules docs -o docs/rules.md
+	$(BIN)/gap-engine schema > docs/profile.schema.json
+	$(BIN)/gap-engine schema --results > docs/results.schema.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -97,13 +97,18 @@ def check(
     """Check PROFILE files against the rules and report the gaps."""
     with input_errors():
         from .api import check as run_check
+        from .errors import InputErrors
         from .output import check_output_path
         from .reporters import REPORTERS
 
         inputs = _paths(profiles) + _rule_inputs(_paths(rule_dirs))
-        for target in (output, xlsx, csv_path):
-            if target:
-                check_output_path(Path(target), inputs)
+        targets = [Path(t) for t in (output, xlsx, csv_path) if t]
+        for target in targets:
+            check_output_path(target, inputs)
+        if len({t.resolve() for t in targets}) < len(targets):
+            raise InputErrors.single(
+                str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx and --csv different files"
+            )
         results = run_check(_paths(profiles), _paths(rule_dirs), engine=engine)
         if xlsx:
             from .reporters.xlsx import write_workbook

@@ -172,3 +172,16 @@ def test_wheel_ships_the_rules_and_runs_from_any_directory(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert len(data["profiles"][0]["findings"]) == len(load_rules().rules)
+
+
+@pytest.mark.parametrize(("name", "args"), [("profile.schema.json", ["schema"]), ("results.schema.json", ["schema", "--results"])])
+def test_published_schemas_are_up_to_date(runner: CliRunner, name: str, args: list[str]) -> None:
+    committed = (ROOT / "docs" / name).read_text()
+    assert committed == run(runner, *args).output, "run `make docs` to regenerate the published schemas"
+
+
+def test_two_outputs_onto_one_file_are_refused(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    result = run(runner, "check", EXAMPLIA, "-o", str(target), "--xlsx", str(target))
+    assert result.exit_code == 2 and "the same file is named for two outputs" in result.output
+    assert not target.exists()
