@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from conftest import FIXTURES, minimal_profile, offence
@@ -385,6 +387,7 @@ def test_round_trip_keeps_every_kind_of_value(tmp_path: Path, catalogue: Any) ->
         "regulation": {
             "platforms": {"hash_sharing": {"citation": {"instrument": "Draft bill"}}, "removal_deadline": {"note": "under review"}}
         },
+        "programmes": {"helplines": {"answer": "yes", "note": "  "}},
     }
     expected = validate_profile_data(data, "<test>")
     assert expected.criminal_law.offences[0].extraterritorial is not None
@@ -417,3 +420,64 @@ def test_a_sheet_stretched_to_a_far_column_is_refused(tmp_path: Path, catalogue:
     workbook["Offences"].cell(row=3, column=5_000, value="x")
     workbook.save(path)
     assert f"{path}: Offences: sheet has 5,000 columns, over the limit of 200" in _errors(path, catalogue)
+
+
+def _profiles() -> Any:
+    """Random profiles: any subset of facts answered (some cited), provisions with any scope, printable text."""
+    from hypothesis import strategies as st
+
+    from gap_engine.profile import Answer, Conduct, Material, OffenceSetting
+
+    answers = st.sampled_from([a.value for a in Answer])
+    text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=30)
+    dates = st.dates(min_value=date(1950, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat)
+    citation = st.fixed_dictionaries(
+        {"instrument": text},
+        optional={"provision": text, "title": text, "url": text.map(lambda t: "https://example.org/" + quote(t)), "in_force": dates},
+    )
+    fact = st.one_of(answers, st.fixed_dictionaries({"answer": answers}, optional={"citation": citation, "note": text}))
+    facts = st.dictionaries(st.sampled_from(sorted(fact_paths())), fact, max_size=12)
+    provision = st.fixed_dictionaries(
+        {
+            "title": text,
+            "citation": citation,
+            "conduct": st.lists(st.sampled_from([c.value for c in Conduct]), min_size=1, max_size=5, unique=True),
+        },
+        optional={
+            "material": st.dictionaries(st.sampled_from([m.value for m in Material]), answers),
+            "setting": st.dictionaries(st.sampled_from(list(OffenceSetting.model_fields)), answers),
+            "age_threshold": st.integers(1, 25),
+            "max_penalty_years": st.floats(0, 99, allow_nan=False).map(lambda x: round(x, 2)),
+            "extraterritorial": st.fixed_dictionaries({}, optional={"nationals": answers, "citation": citation}),
+            "note": text,
+        },
+    )
+    offences = st.lists(provision, max_size=3).map(lambda items: [{"id": f"p-{i}", **item} for i, item in enumerate(items)])
+
+    def assemble(chosen: dict[str, Any], provisions: list[dict[str, Any]], note: str | None) -> dict[str, Any]:
+        data = minimal_profile(criminal_law={"offences": provisions})
+        if note:
+            data["note"] = note
+        for path, value in chosen.items():
+            node = data
+            *parents, leaf = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+        return data
+
+    return st.builds(assemble, facts, offences, st.none() | text)
+
+
+def test_round_trip_is_lossless_for_random_profiles(tmp_path: Path, catalogue: Any) -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(_profiles())
+    def check(data: dict[str, Any]) -> None:
+        profile = validate_profile_data(data, "<random>")
+        path = tmp_path / "random.xlsx"
+        path.write_bytes(build_template(catalogue, profile))
+        assert import_workbook(path, catalogue) == profile
+
+    check()

@@ -50,9 +50,9 @@ def to_cell(column: Column, value: Any) -> Any:
 
 def from_cell(column: Column, raw: Any) -> Any:
     """The profile value for a cell's content; ``BLANK`` when empty; raises ``CellValueError``."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return BLANK
     kind = column.kind
+    if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip() and kind != "text"):
+        return BLANK  # whitespace in a text cell is kept: it is what the cell holds, and the round trip stays exact
     if kind in ("choice", "boolean"):
         if isinstance(raw, bool):
             text = "yes" if raw else "no"
