@@ -161,3 +161,13 @@ def test_xlsx_checklist_has_a_row_per_item_and_highlights_the_unknowns(runner: A
     counts = {row[1]: row[3] for row in summary.iter_rows(min_row=5, values_only=True) if row[0]}
     themes = [row[headers.index("Theme")] for row in rows]
     assert counts == {title: themes.count(title) for title in dict.fromkeys(themes)}
+
+
+def test_the_xlsx_checklist_is_byte_identical_across_runs(runner: Any, tmp_path: Path) -> None:
+    outputs = []
+    for name in ("one.xlsx", "two.xlsx"):
+        target = tmp_path / name
+        args = ["checklist", str(FIXTURES / "examplia_complete.yaml"), "--xlsx", str(target), "--engine", "python"]
+        assert runner.invoke(main, args).exit_code == 0
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]

@@ -481,3 +481,9 @@ def test_round_trip_is_lossless_for_random_profiles(tmp_path: Path, catalogue: A
         assert import_workbook(path, catalogue) == profile
 
     check()
+
+
+def test_the_same_profile_gives_a_byte_identical_template(catalogue: Any) -> None:
+    profile = load_profile(FIXTURES / "examplia_complete.yaml")
+    assert build_template(catalogue, profile) == build_template(catalogue, profile)
+    assert build_template(catalogue) == build_template(catalogue)

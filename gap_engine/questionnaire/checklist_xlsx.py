@@ -5,11 +5,11 @@ Items still to answer are filled yellow so an evaluator sees at a glance what to
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from ..reporters.cells import set_text
 from .checklist import Checklist
+from .xlsx_bytes import workbook_bytes
 
 HEADERS = (
     "No.",
@@ -92,9 +92,7 @@ def render(checklist: Checklist) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(row - 1, 1)}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook, "gap-engine monitoring-round checklist", subject.as_of if subject else None)
 
 
 def _row(sheet: Any, row: int, values: list[Any], bold: bool = False) -> None:

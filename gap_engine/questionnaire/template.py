@@ -8,7 +8,6 @@ paths are locked so the import can find them again; the answer cells are not.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from .layout import (
     build_layout,
 )
 from .values import lookup, to_cell
+from .xlsx_bytes import workbook_bytes
 
 SPARE_ROWS = 200
 """Unlocked rows with drop-downs below the last record, where a lawyer adds provisions."""
@@ -57,9 +57,7 @@ def build_template(catalogue: Any, profile: Profile | None = None) -> bytes:
     for sheet in layout.fact_sheets():
         rows = [row for row in layout.facts if row.sheet == sheet]
         _write_facts(workbook.create_sheet(sheet), layout, rows, profile)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook, "gap-engine monitoring questionnaire", profile.as_of if profile else None)
 
 
 def write_template(catalogue: Any, target: Path, profile: Profile | None = None, inputs: list[Path] | None = None) -> None:
