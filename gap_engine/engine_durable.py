@@ -19,9 +19,9 @@ How durable_rules 2.0.28 is used, and why:
   every rule then shared the trigger's alpha node, and durable_rules refuses more than 256 rules
   behind one alpha node (``Could not create ruleset, error code: 108``), which the full
   catalogue exceeded. Single-fact rules also fire independently of the order of the facts.
-* A never-firing "sink" rule mentions every fact type, because a fact no rule matches raises
-  ``MessageNotHandledException``; identical facts in one session raise
-  ``MessageObservedException`` (facts.py gives every fact a unique ``id``).
+* A fact no rule matches raises ``MessageNotHandledException``, so only facts some element can
+  take as a candidate are sent (every candidate matches exactly one grade rule); identical facts
+  in one session raise ``MessageObservedException`` (facts.py gives every fact a unique ``id``).
 * The Host registers the ruleset (and is kept for inspection), but evaluation drives the C
   extension directly: assert every fact of a profile in one call, then take the pending actions
   one by one (``start_action_for_state`` / ``complete_and_start_action``) and read the matched
@@ -84,10 +84,14 @@ def _good(d: Dimension) -> dict[str, Any]:
     return {"$gte": {d.key: d.at_least}} if d.at_least is not None else _eq(d.key, d.good)
 
 
+def _bad_value(d: Dimension) -> str:
+    return "no" if d.good == "yes" else "yes"
+
+
 def _bad(d: Dimension) -> dict[str, Any]:
     if d.at_least is not None:
         return _and({"$ex": {d.key: 1}}, {"$lt": {d.key: d.at_least}})
-    return _eq(d.key, "no" if d.good == "yes" else "yes")
+    return _eq(d.key, _bad_value(d))
 
 
 def _unknown(d: Dimension) -> dict[str, Any]:
@@ -98,8 +102,27 @@ def _partial(d: Dimension) -> dict[str, Any] | None:
     return None if d.at_least is not None else _eq(d.key, "partial")
 
 
+def _not_bad(d: Dimension) -> dict[str, Any]:
+    """Good, partial or unknown. Answer-valued keys are always present in a fact (facts.py writes
+    ``unknown`` out), so ``$neq`` is exact there and spares durable_rules an ``$or``."""
+    if d.at_least is not None:
+        return _or(_good(d), _unknown(d))
+    return {"$neq": {d.key: _bad_value(d)}}
+
+
+def _good_or_unknown(d: Dimension) -> dict[str, Any]:
+    if d.at_least is not None:
+        return _or(_good(d), _unknown(d))
+    return _and({"$neq": {d.key: _bad_value(d)}}, {"$neq": {d.key: "partial"}})
+
+
 def grade_patterns(element: CompiledElement) -> dict[Status, dict[str, Any]]:
-    """One durable_rules pattern per grade; together they partition the candidates."""
+    """One durable_rules pattern per grade; together they partition the candidates.
+
+    A candidate's grade is its worst dimension (gap < partial < unknown < covered). Every ``$or``
+    is expanded by durable_rules into alternative paths, and the time to assert a fact grows
+    with them, so each pattern is written with as few as the grade allows.
+    """
     candidate = [_eq(k, v) for k, v in element.candidate]
     dims = element.dimensions
     if not dims:
@@ -107,15 +130,16 @@ def grade_patterns(element: CompiledElement) -> dict[Status, dict[str, Any]]:
     patterns = {
         Status.covered: _and(*candidate, *(_good(d) for d in dims)),
         Status.gap: _and(*candidate, _or(*(_bad(d) for d in dims))),
-        Status.unknown: _and(*candidate, *(_or(_good(d), _unknown(d)) for d in dims), _or(*(_unknown(d) for d in dims))),
     }
     partials = [p for p in (_partial(d) for d in dims) if p is not None]
+    if len(dims) == 1:  # the one dimension's value is the grade
+        patterns[Status.unknown] = _and(*candidate, _unknown(dims[0]))
+        if partials:
+            patterns[Status.partial] = _and(*candidate, partials[0])
+        return patterns
+    patterns[Status.unknown] = _and(*candidate, *(_good_or_unknown(d) for d in dims), _or(*(_unknown(d) for d in dims)))
     if partials:
-        patterns[Status.partial] = _and(
-            *candidate,
-            *(_or(*(p for p in (_good(d), _partial(d), _unknown(d)) if p is not None)) for d in dims),
-            _or(*partials),
-        )
+        patterns[Status.partial] = _and(*candidate, *(_not_bad(d) for d in dims), _or(*partials))
     return patterns
 
 
