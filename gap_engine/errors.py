@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,11 +34,22 @@ class InputError:
         return text
 
 
+def _cell_key(cell: str | None) -> tuple[str, int, str]:
+    """Sort Sheet!C2 before Sheet!C10 (row numbers as numbers), then by column."""
+    if not cell:
+        return ("", 0, "")
+    sheet, _, ref = cell.rpartition("!")
+    match = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+    if not match:
+        return (sheet, 0, ref)
+    return (sheet, int(match.group(2)), match.group(1).rjust(3))
+
+
 class InputErrors(Exception):
     """Raised with every error found in an input, so the user fixes them all in one pass."""
 
     def __init__(self, errors: Iterable[InputError]) -> None:
-        self.errors = sorted(errors, key=lambda e: (e.source, e.line or 0, e.column or 0, e.cell or "", e.field or ""))
+        self.errors = sorted(errors, key=lambda e: (e.source, e.line or 0, e.column or 0, _cell_key(e.cell), e.field or ""))
         super().__init__("\n".join(str(e) for e in self.errors))
 
     @classmethod

@@ -122,3 +122,10 @@ def test_json_schema_forbids_unknown_keys() -> None:
     schema = Profile.model_json_schema()
     assert schema["additionalProperties"] is False
     assert "jurisdiction" in schema["required"]
+
+
+def test_workbook_errors_sort_by_row_number_not_text() -> None:
+    from gap_engine.errors import InputError
+
+    errors = InputErrors([InputError(source="q.xlsx", cell=f"IoT!C{row}", message="bad") for row in (10, 2, 1)])
+    assert [e.cell for e in errors.errors] == ["IoT!C1", "IoT!C2", "IoT!C10"]
