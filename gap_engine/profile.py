@@ -187,6 +187,7 @@ class Convention(_Strict):
     reservations: list[Reservation] = Field(default_factory=list)
     declarations: list[Declaration] = Field(default_factory=list)
     citation: Citation | None = None
+    note: str | None = None
 
 
 class OffenceSetting(_Strict):
@@ -208,6 +209,7 @@ class Extraterritorial(_Strict):
     dual_criminality_required: Answer = Answer.unknown
     victim_complaint_required: Answer = Answer.unknown
     citation: Citation | None = None
+    note: str | None = None
 
 
 class Offence(_Strict):
@@ -385,6 +387,6 @@ OFFENCE_ANSWER_FIELDS: tuple[str, ...] = (
     "meeting_proposal_required",
     "non_monetary_consideration",
     "offender_impersonation",
-    *(f"extraterritorial.{name}" for name in Extraterritorial.model_fields if name != "citation"),
+    *(f"extraterritorial.{name}" for name in Extraterritorial.model_fields if name not in ("citation", "note")),
 )
 """Answer-valued elements of an offence's scope that a rule condition may test."""
