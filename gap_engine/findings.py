@@ -71,12 +71,6 @@ class ProfileResult(BaseModel):
     source: str
     findings: list[Finding]
 
-    def counts(self) -> dict[str, int]:
-        counts = {status.value: 0 for status in Status}
-        for finding in self.findings:
-            counts[finding.status.value] += 1
-        return counts
-
 
 class CheckResults(BaseModel):
     """Everything one ``check`` run produced, in a stable order (jurisdiction, then rule ID)."""
