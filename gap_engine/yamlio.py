@@ -105,9 +105,20 @@ def parse_yaml(text: str, source: str) -> LoadedYaml:
         ) from None
     except YAMLError as exc:
         raise InputErrors.single(source, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise _too_deep(source) from None
     loaded = LoadedYaml(source=source, data=None)
-    loaded.data = _plain(node, (), loaded.positions)
+    try:
+        loaded.data = _plain(node, (), loaded.positions)
+    except RecursionError:
+        raise _too_deep(source) from None
     return loaded
+
+
+def _too_deep(source: str) -> InputErrors:
+    """ruamel.yaml and _plain recurse once per level; thousands of nested [ or { would otherwise
+    end in a RecursionError traceback instead of an error naming the file."""
+    return InputErrors.single(source, "YAML is nested too deeply to be a profile or rule file", hint="check the brackets")
 
 
 @cache

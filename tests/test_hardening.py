@@ -61,6 +61,8 @@ def check_refused(tmp_path: Path, args: list[str], *expected: str) -> str:
         ("out_of_range_date.yaml", [":2:1: as_of: ", "month value is outside expected range"]),
         ("unknown_field.yaml", [":6:5: regulation.platforms.hash_shareing: unknown field", "did you mean 'hash_sharing'?"]),
         ("unknown_enum.yaml", [":6:5: regulation.platforms.hash_sharing", "'maybe' is not one of"]),
+        # Regression: 5,000 nested brackets ended in a RecursionError traceback.
+        ("deeply_nested.yaml", ["deeply_nested.yaml: YAML is nested too deeply"]),
     ],
 )
 def test_bad_profile_is_refused_with_location(tmp_path: Path, name: str, expected: list[str]) -> None:
