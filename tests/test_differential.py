@@ -354,3 +354,29 @@ def test_a_session_in_which_nothing_matches_is_deleted_safely(engines: tuple[Any
     for _ in range(3):
         for facts in (profile_facts(bare), []):
             assert durable.evaluate(facts) == oracle.evaluate(facts)
+
+
+def test_fallback_to_the_oracle_when_durable_rules_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where durable_rules does not import (Python 3.13+), check still runs, on the reference
+    evaluator, says so in one line on stderr, and reports the same findings."""
+    import json
+
+    from click.testing import CliRunner
+
+    import gap_engine.engine_durable
+    from gap_engine.cli import main
+
+    fixture = str(Path(__file__).resolve().parent.parent / "fixtures" / "examplia_complete.yaml")
+    normal = CliRunner().invoke(main, ["check", fixture, "--format", "json"], catch_exceptions=False)
+
+    def unavailable() -> Any:
+        raise gap_engine.engine_durable.DurableUnavailable("durable_rules cannot be imported here (ImportError: simulated)")
+
+    monkeypatch.setattr(gap_engine.engine_durable, "_import_durable", unavailable)
+    fallback = CliRunner().invoke(main, ["check", fixture, "--format", "json"], catch_exceptions=False)
+    assert fallback.exit_code == normal.exit_code == 0
+    notice = fallback.stderr.strip().splitlines()
+    assert len(notice) == 1 and notice[0].startswith("notice: durable_rules cannot be imported here") and "--engine python" in notice[0]
+    got, expected = json.loads(fallback.stdout), json.loads(normal.stdout)
+    assert (got["engine"], expected["engine"]) == ("python", "durable")
+    assert got["profiles"] == expected["profiles"]
