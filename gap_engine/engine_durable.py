@@ -159,9 +159,6 @@ class DurableEngine:
         self._host = _QuietHost()
         self._ruleset = f"gap_engine_{next(_ruleset_numbers)}"
         self._rule_grade: dict[str, tuple[str, Status]] = {}  # rule name -> (element key, grade)
-        # Kept empty: outcomes live in evaluate()'s locals, so nothing outlives a session.
-        self._graded: dict[str, Any] = {}
-        self._no_candidate: dict[str, Any] = {}
         self._host.set_rulesets({self._ruleset: self._definition()})
         self._handle = self._host.get_ruleset(self._ruleset)._handle
         self._by_key = {element.key: element for element in self._elements}
