@@ -74,8 +74,13 @@ def decide(
         missing = []
         evidence = [e for leaf in rule.applies_if.leaves() for e in _element_result(leaf, profile, facts_by_id, outcomes).evidence]
     else:
-        evidence = [e for element in elements for e in element.evidence]
-        missing = [element.missing for element in elements if element.missing]
+        if status is Status.covered:
+            # Reached through ``any``: the alternatives not taken are neither missing nor evidence.
+            evidence = [e for element in elements if element.status is Status.covered for e in element.evidence]
+            missing = []
+        else:
+            evidence = [e for element in elements for e in element.evidence]
+            missing = [element.missing for element in elements if element.missing]
         if status in (Status.gap, Status.partial) or (status is Status.unknown and _unknown_only_by_exclusion(rule.condition, outcomes)):
             reservations = [ref.key for ref in rule.reservable if outcomes[reservation_element(ref.key).key].status is Status.covered]
             if reservations:

@@ -149,3 +149,24 @@ def test_reservation_explains_an_exclusion_even_without_an_exhaustive_list() -> 
     reserved = {"status": "party", "reservations": [{"article": 20, "paragraph": 3, "indent": 1}]}
     assert _gai009({"offences": EXCLUDING}, reserved) == "reserved"
     assert _gai009({"offences": []}, reserved) == "unknown"  # nothing listed: still a question to answer
+
+
+def test_a_rule_covered_through_any_lists_no_missing_alternative() -> None:
+    """Regression: LIVE-010 was covered through one alternative of an `any` while the other,
+    partial alternative was still listed as missing (and as evidence)."""
+    data = minimal_profile(
+        criminal_law={
+            "extraterritorial": {"nationals": "yes", "victim_complaint_required": "no"},
+            "offences": [
+                offence(
+                    "direct", ["remote_directing_abuse"], extraterritorial={"nationals": "yes", "victim_complaint_required": "partial"}
+                ),
+                offence("abuse", ["sexual_activity_with_child", "producing", "recruiting_for_performance"]),
+            ],
+        }
+    )
+    results = check_profiles([("p", validate_profile_data(data, "p"))], catalogue())
+    finding = next(f for f in results.all_findings() if f.rule_id == "LIVE-010")
+    assert finding.status.value == "covered"
+    assert finding.missing == []
+    assert {e.ref for e in finding.evidence} == {"abuse"}
