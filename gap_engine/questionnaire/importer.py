@@ -195,18 +195,26 @@ def _read_table(sheet: Any, path: str, columns: tuple[Column, ...], reader: _Rea
     records = []
     for number, cells in _rows(sheet, reader):
         index = len(records)
-        flat: dict[str, Any] = {}
-        for column in columns:
-            if column.key not in headers:
-                continue
-            position = headers[column.key]
-            raw = cells[position - 1] if len(cells) >= position else None
-            value = reader.convert(column, raw, _cell(sheet, number, position), f"{path}[{index}].{column.key}")
-            if value is not BLANK:
-                flat[column.key] = value
+        flat = _read_row(sheet, number, cells, columns, headers, reader, f"{path}[{index}]")
         reader.cells[f"{path}[{index}]"] = _cell(sheet, number, 1)
         records.append(nest(flat))
     return records
+
+
+def _read_row(
+    sheet: Any, number: int, cells: Any, columns: tuple[Column, ...], headers: dict[str, int], reader: _Reader, path: str
+) -> dict[str, Any]:
+    """The non-blank values of one row, converted by column, keyed by column key."""
+    flat: dict[str, Any] = {}
+    for column in columns:
+        if column.key not in headers:
+            continue
+        position = headers[column.key]
+        raw = cells[position - 1] if len(cells) >= position else None
+        value = reader.convert(column, raw, _cell(sheet, number, position), f"{path}.{column.key}")
+        if value is not BLANK:
+            flat[column.key] = value
+    return flat
 
 
 def _read_facts(sheets: list[Any], layout: Layout, reader: _Reader) -> set[str]:
@@ -233,15 +241,7 @@ def _read_facts(sheets: list[Any], layout: Layout, reader: _Reader) -> set[str]:
                 reader.error(where, f"fact {path!r} is answered twice")
                 continue
             seen.add(path)
-            flat: dict[str, Any] = {}
-            for column in layout.fact_columns:
-                if column.key not in headers:
-                    continue
-                position = headers[column.key]
-                raw = cells[position - 1] if len(cells) >= position else None
-                value = reader.convert(column, raw, _cell(sheet, number, position), f"{path}.{column.key}")
-                if value is not BLANK:
-                    flat[column.key] = value
+            flat = _read_row(sheet, number, cells, layout.fact_columns, headers, reader, path)
             reader.cells[path] = _cell(sheet, number, headers.get("answer", 1))
             if flat:
                 reader.data_set(path, nest(flat))
