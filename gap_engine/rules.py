@@ -187,6 +187,7 @@ class LoadedRule(BaseModel):
     paper_section: str
     source: str
     pack: str
+    line: int | None = None  # where the rule starts in its file
 
     @property
     def id(self) -> str:
@@ -256,10 +257,17 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
         if rule_file is None:
             continue
         theme = paper()["theme_by_id"][rule_file.theme]
-        for rule in rule_file.rules:
+        for index, rule in enumerate(rule_file.rules):
+            position = parsed.positions.get(("rules", index))
             loaded.append(
                 LoadedRule(
-                    rule=rule, theme=theme["id"], theme_title=theme["title"], paper_section=theme["section"], source=str(path), pack=pack
+                    rule=rule,
+                    theme=theme["id"],
+                    theme_title=theme["title"],
+                    paper_section=theme["section"],
+                    source=str(path),
+                    pack=pack,
+                    line=position[0] if position else None,
                 )
             )
     seen: dict[str, LoadedRule] = {}
@@ -268,8 +276,9 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
             errors.append(
                 InputError(
                     source=item.source,
+                    line=item.line,
                     field=item.id,
-                    message=f"duplicate rule ID {item.id} (also in {seen[item.id].source})",
+                    message=f"duplicate rule ID {item.id} (also in {seen[item.id].source}, line {seen[item.id].line})",
                     hint="rule IDs never change meaning; give the new rule a new ID",
                 )
             )

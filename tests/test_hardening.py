@@ -117,7 +117,7 @@ def test_every_error_of_every_file_is_reported_at_once(tmp_path: Path) -> None:
     ("pack", "expected"),
     [
         ("rules_bad_condition", ["bad_condition.yaml:9:11: rules[0].condition.all[0]: rule ZZBAD-001", "exactly one of all, any"]),
-        ("rules_duplicate_ids", ["duplicate_ids.yaml: ZZDUP-001: duplicate rule ID ZZDUP-001"]),
+        ("rules_duplicate_ids", ["duplicate_ids.yaml:13: ZZDUP-001: duplicate rule ID ZZDUP-001 (also in", "line 3)"]),
         ("rules_unknown_field", ["unknown_field.yaml:9:5: rules[0].severty: rule ZZUNK-001: unknown field", "did you mean 'severity'?"]),
         ("rules_unknown_enum", ["unknown_enum.yaml:8:37: rules[0].condition.offence.material: rule ZZENM-001", "'holographic' is not one"]),
     ],
