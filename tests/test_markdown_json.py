@@ -200,12 +200,23 @@ def test_memo_counts_per_country_and_per_theme_match_the_json(memo: str, data: d
         assert [int(n) for n in row[1:]] == [sum(1 for f in every if f["theme"] == theme["id"] and f["status"] == s) for s in STATUS_ORDER]
 
 
+def _theme_sections(memo: str) -> dict[str, dict[str, str]]:
+    """theme title -> jurisdiction heading -> its part of the memo."""
+    sections: dict[str, dict[str, str]] = {}
+    for part in memo.split("\n## ")[2:]:
+        title, _, body = part.partition("\n")
+        sections[title] = {sub.split("\n", 1)[0]: sub for sub in body.split("\n### ")[1:]}
+    return sections
+
+
 def test_memo_explains_each_gap_with_evidence_and_recommendation(memo: str, data: dict) -> None:
-    sections = {part.split("\n", 1)[0]: part for part in memo.split("\n## ")[2:]}
+    sections = _theme_sections(memo)
+    titles = {t["id"]: t["title"] for t in themes_in_order()}
     for profile in data["profiles"]:
-        section = sections[f"{profile['jurisdiction_name']} ({profile['jurisdiction']}), law as of {profile['as_of']}"]
+        name = f"{profile['jurisdiction_name']} ({profile['jurisdiction']}), law as of {profile['as_of']}"
         for finding in profile["findings"]:
             heading = f"#### {finding['rule_id']} — {finding['title']}: **{finding['status']}**"
+            section = sections.get(titles[finding["theme"]], {}).get(name, "")
             if finding["status"] not in NOT_COVERED:
                 assert heading not in section
                 continue
@@ -218,11 +229,13 @@ def test_memo_explains_each_gap_with_evidence_and_recommendation(memo: str, data
                 assert item["ref"] in block
 
 
-def test_memo_groups_each_countrys_findings_by_theme_in_paper_order(memo: str) -> None:
+def test_memo_groups_findings_by_theme_in_paper_order_then_by_jurisdiction(memo: str, data: dict) -> None:
     titles = [t["title"] for t in themes_in_order()]
-    for section in memo.split("\n## ")[2:]:
-        shown = [line[4:] for line in section.splitlines() if line.startswith("### ")]
-        assert shown == [t for t in titles if t in shown]
+    shown = [line[3:] for line in memo.split("## Executive summary", 1)[1].splitlines() if line.startswith("## ")]
+    assert shown and shown == [t for t in titles if t in shown]
+    order = [f"{p['jurisdiction_name']} ({p['jurisdiction']}), law as of {p['as_of']}" for p in data["profiles"]]
+    for jurisdictions in _theme_sections(memo).values():
+        assert list(jurisdictions) == [name for name in order if name in jurisdictions]
 
 
 def test_a_pipe_in_a_jurisdiction_name_does_not_break_the_summary_table(tmp_path: Path) -> None:

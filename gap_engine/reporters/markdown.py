@@ -1,9 +1,9 @@
-"""Markdown for memos: an executive summary of counts, then each gap with reason, evidence and recommendation."""
+"""Markdown for memos: an executive summary of counts, then per theme each gap with reason, evidence and recommendation."""
 
 from __future__ import annotations
 
 from ..findings import CheckResults, Finding, Status
-from .grouping import STATUS_ORDER, by_theme, status_counts, themes_in_order
+from .grouping import STATUS_ORDER, status_counts, themes_in_order
 
 NOT_COVERED = (Status.gap, Status.partial, Status.unknown, Status.reserved)
 
@@ -41,17 +41,17 @@ def render(results: CheckResults) -> str:
             counts = status_counts(members)
             out.append(f"| {theme['title']} | " + " | ".join(str(counts[s]) for s in STATUS_ORDER) + " |")
     out.append("")
-    for profile in results.profiles:
-        out.append(f"## {profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of}")
-        out.append("")
-        for theme, findings in by_theme(profile.findings):
-            shown = [f for f in findings if f.status in NOT_COVERED]
-            if not shown:
-                continue
-            out.append(f"### {theme['title']}")
-            out.append("")
-            for finding in shown:
-                out.extend(_finding(finding))
+    # Then per theme (paper order), each jurisdiction's findings that are not covered.
+    for theme in themes_in_order():
+        sections: list[str] = []
+        for profile in results.profiles:
+            shown = [f for f in profile.findings if f.theme == theme["id"] and f.status in NOT_COVERED]
+            if shown:
+                sections += [f"### {profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of}", ""]
+                for finding in shown:
+                    sections.extend(_finding(finding))
+        if sections:
+            out += [f"## {theme['title']}", "", *sections]
     return "\n".join(out).rstrip() + "\n"
 
 
