@@ -123,30 +123,17 @@ def _check_headers(sheet: Any, expected: list[str], reader: _Reader) -> dict[str
             found[name] = index
     for name in expected:
         if name not in found:
-            reader.errors.append(
-                InputError(
-                    source=reader.source,
-                    cell=sheet.title,
-                    message=f"column {name!r} is missing",
-                    hint="restore the header from a fresh template",
-                )
-            )
+            reader.error(sheet.title, f"column {name!r} is missing", hint="restore the header from a fresh template")
     return found
 
 
 def _rows(sheet: Any, reader: _Reader) -> list[tuple[int, tuple[Any, ...]]]:
     """Non-blank rows below the header, as (row number, cells)."""
     if sheet.max_row > MAX_ROWS + 1:
-        reader.errors.append(
-            InputError(source=reader.source, cell=sheet.title, message=f"sheet has {sheet.max_row:,} rows, over the limit of {MAX_ROWS:,}")
-        )
+        reader.error(sheet.title, f"sheet has {sheet.max_row:,} rows, over the limit of {MAX_ROWS:,}")
         return []
     if sheet.max_column > MAX_COLUMNS:
-        reader.errors.append(
-            InputError(
-                source=reader.source, cell=sheet.title, message=f"sheet has {sheet.max_column:,} columns, over the limit of {MAX_COLUMNS}"
-            )
-        )
+        reader.error(sheet.title, f"sheet has {sheet.max_column:,} columns, over the limit of {MAX_COLUMNS}")
         return []
     headed = {index for index, name in enumerate(_header_row(sheet)) if name is not None}
     out = []
@@ -257,23 +244,9 @@ def _missing_facts(layout: Layout, seen: set[str], sheet_names: set[str], reader
         if row.sheet not in sheet_names:
             missing_sheets[row.sheet] = missing_sheets.get(row.sheet, 0) + 1
         else:
-            reader.errors.append(
-                InputError(
-                    source=reader.source,
-                    cell=row.sheet,
-                    message=f"no row for fact {row.path!r}",
-                    hint="restore the row from a fresh template",
-                )
-            )
+            reader.error(row.sheet, f"no row for fact {row.path!r}", hint="restore the row from a fresh template")
     for sheet, count in missing_sheets.items():
-        reader.errors.append(
-            InputError(
-                source=reader.source,
-                cell=sheet,
-                message=f"sheet {sheet!r} is missing ({count} facts to answer)",
-                hint="use a workbook made by 'gap-engine template'",
-            )
-        )
+        reader.error(sheet, f"sheet {sheet!r} is missing ({count} facts to answer)", hint="use a workbook made by 'gap-engine template'")
 
 
 def _validate(reader: _Reader) -> Profile | None:
