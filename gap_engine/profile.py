@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -369,17 +370,20 @@ class Profile(_Strict):
         return self
 
 
-def fact_paths(model: type[BaseModel] = Profile, prefix: str = "") -> dict[str, type[BaseModel]]:
-    """Every dotted path to a ``Fact`` field, e.g. ``regulation.platforms.hash_sharing``."""
-    paths: dict[str, type[BaseModel]] = {}
+@cache
+def fact_paths(model: type[BaseModel] = Profile, prefix: str = "") -> tuple[str, ...]:
+    """Every dotted path to a ``Fact`` field, e.g. ``regulation.platforms.hash_sharing``, in model order.
+
+    Cached: facts.py walks them for every profile checked."""
+    paths: list[str] = []
     for name, field in model.model_fields.items():
         annotation = field.annotation
         path = f"{prefix}{name}"
         if annotation is Fact:
-            paths[path] = Fact
+            paths.append(path)
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not Offence:
-            paths.update(fact_paths(annotation, prefix=f"{path}."))
-    return paths
+            paths.extend(fact_paths(annotation, prefix=f"{path}."))
+    return tuple(paths)
 
 
 OFFENCE_ANSWER_FIELDS: tuple[str, ...] = (

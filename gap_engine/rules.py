@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import InputError, InputErrors
 from .findings import Status
 from .profile import OFFENCE_ANSWER_FIELDS, RESERVABLE, Answer, Conduct, Material, fact_paths
-from .yamlio import LoadedYaml, load_yaml, parse_yaml, validation_errors
+from .yamlio import LoadedYaml, load_yaml, validation_errors
 
 
 class Severity(str, Enum):
@@ -288,14 +288,6 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
     theme_order = {t["id"]: i for i, t in enumerate(paper()["themes"])}
     loaded.sort(key=lambda r: (theme_order[r.theme], r.id))
     return RuleCatalogue(rules=loaded, content_hash=digest.hexdigest()[:16])
-
-
-def parse_rule_file(text: str, source: str) -> RuleFile:
-    """Parse one rule file from text (used by tests and tooling); raises InputErrors."""
-    rule_file, errors = _validate_rule_file(parse_yaml(text, source))
-    if errors or rule_file is None:
-        raise InputErrors(errors)
-    return rule_file
 
 
 def _validate_rule_file(parsed: LoadedYaml) -> tuple[RuleFile | None, list[InputError]]:

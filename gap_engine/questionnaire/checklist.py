@@ -11,7 +11,7 @@ still to answer, counted per theme.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,6 @@ class Checklist:
     paper: str
     profile: Profile | None = None
     source: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def prefilled(self) -> bool:
