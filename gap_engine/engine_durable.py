@@ -45,9 +45,8 @@ _sids = itertools.count(1)
 CAP = 65_535
 """Matches handed to one action at most: durable_rules stores ``cap`` as an unsigned short, and a
 profile has at most MAX_FACTS_PER_PROFILE facts, far fewer."""
-_EXHAUSTIVE = "meta_exhaustive"
-_NOT_EXHAUSTIVE = "meta_not_exhaustive"
-_DEFAULT_META: FactDict = {"t": "meta", "id": "meta", "exhaustive": "unknown"}
+_META_RULE = "meta_present"
+_DEFAULT_META: FactDict = {"t": "meta", "id": "meta"}
 
 
 class DurableUnavailable(RuntimeError):
@@ -163,7 +162,7 @@ class DurableEngine:
         self._handle = self._host.get_ruleset(self._ruleset)._handle
         self._by_key = {element.key: element for element in self._elements}
         self._used_keys = frozenset(
-            {"t", "id", "exhaustive"}
+            {"t", "id"}
             | {k for e in self._elements for k, _ in e.candidate}
             | {d.key for e in self._elements for d in e.dimensions}
         )
@@ -184,10 +183,9 @@ class DurableEngine:
                 name = f"e{index}_{status.value}"
                 rules[name] = {"all": [{"f": pattern}], "cap": CAP, "run": _unused_action}
                 self._rule_grade[name] = (element.key, status)
-        # Exactly one of these fires in every session (evaluate() makes sure a meta fact is there):
-        # durable_rules 2.0.28 corrupts memory when deleting a session in which no action ever ran.
-        rules[_EXHAUSTIVE] = {"all": [{"x": {"$and": [{"t": "meta"}, {"exhaustive": "yes"}]}}], "run": _unused_action}
-        rules[_NOT_EXHAUSTIVE] = {"all": [{"x": {"$and": [{"t": "meta"}, {"$neq": {"exhaustive": "yes"}}]}}], "run": _unused_action}
+        # This fires in every session (evaluate() makes sure a meta fact is there): durable_rules
+        # 2.0.28 corrupts memory when deleting a session in which no action ever ran.
+        rules[_META_RULE] = {"all": [{"x": {"t": "meta"}}], "run": _unused_action}
         return rules
 
     def evaluate(self, facts: list[FactDict]) -> dict[str, ElementOutcome]:

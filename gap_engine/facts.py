@@ -56,7 +56,8 @@ def offence_fact(offence: Offence, default_reach: Extraterritorial) -> FactDict:
 def profile_facts(profile: Profile, source: str = "<profile>") -> list[FactDict]:
     """The evidence facts of one profile (the trigger fact is the engine's business)."""
     law = profile.criminal_law
-    facts: list[FactDict] = [{"t": "meta", "id": "meta", "exhaustive": law.offences_listed_exhaustively.answer.value}]
+    # The meta fact gives the durable engine one rule that fires in every session (see engine_durable.py).
+    facts: list[FactDict] = [{"t": "meta", "id": "meta"}]
     facts += [offence_fact(offence, law.extraterritorial) for offence in law.offences]
     for path in fact_paths():
         fact = resolve_fact(profile, path)
@@ -64,7 +65,7 @@ def profile_facts(profile: Profile, source: str = "<profile>") -> list[FactDict]
             facts.append({"t": "fact", "id": f"fact:{path}", "path": path, "answer": fact.answer.value})
     # A reservation listed twice (e.g. once withdrawn, once re-made) is one fact: durable_rules
     # raises MessageObservedException on a second fact with the same id in a session.
-    in_force = {r.key for r in profile.convention.reservations if r.withdrawn is None or r.withdrawn > profile.as_of}
+    in_force = {r.key for r in profile.reservations_in_force()}
     facts += [{"t": "reservation", "id": f"reservation:{key}", "key": key} for key in sorted(in_force)]
     if len(facts) > MAX_FACTS_PER_PROFILE:
         raise InputErrors.single(

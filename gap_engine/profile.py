@@ -363,6 +363,10 @@ class Profile(_Strict):
     programmes: Programmes = Field(default_factory=Programmes)
     institutions: Institutions = Field(default_factory=Institutions)
 
+    def reservations_in_force(self) -> list[Reservation]:
+        """The reservations not withdrawn on the date the profile describes."""
+        return [r for r in self.convention.reservations if r.withdrawn is None or r.withdrawn > self.as_of]
+
     @model_validator(mode="after")
     def _real_profiles_cite_sources(self) -> Profile:
         if not self.fictional and not self.sources:

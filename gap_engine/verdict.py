@@ -139,7 +139,7 @@ def _element_result(
         elif element.kind == "offence":
             details = "; ".join(f"{facts_by_id[fid]['ref']}: {', '.join(element.failing(facts_by_id[fid]))}" for fid in outcome.fact_ids)
             missing = f"{element.description} — {details}"
-            if outcome.status is Status.unknown and any(element.grade(facts_by_id[fid]) is Status.gap for fid in outcome.fact_ids):
+            if outcome.excluded:
                 missing += f"; no other listed offence covers it ({_EXHAUSTIVE_HINT})"
         else:
             answer = facts_by_id[outcome.fact_ids[0]]["answer"] if outcome.fact_ids else "unknown"
@@ -174,8 +174,7 @@ def _evidence(profile: Profile, fact: FactDict, status: Status) -> Evidence:
 
 
 def _reservation_evidence(profile: Profile, key: str) -> Evidence:
-    in_force = [r for r in profile.convention.reservations if r.key == key and (r.withdrawn is None or r.withdrawn > profile.as_of)]
-    reservation = in_force[0]
+    reservation = next(r for r in profile.reservations_in_force() if r.key == key)
     cite = reservation.citation
     return Evidence(
         kind="reservation",
