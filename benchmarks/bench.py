@@ -129,7 +129,7 @@ def engine_worker(name: str, largest: int) -> dict[str, Any]:
     engine = make_engine(catalogue, name, notice=False)
     build_s = time.perf_counter() - started
     for i in range(20):  # warm-up, not timed
-        engine.evaluate(profile_facts(validate_profile_data(synthetic_profile(random.Random(f"warm-{i}"), i), "warm-up")))
+        engine.evaluate(profile_facts(validate_profile_data(synthetic_profile(random.Random(f"warm-{i}"), i), "warm-up")).facts)
     out: dict[str, Any] = {"engine": engine.name, "rules": len(catalogue.rules), "build_ms": build_s * 1000, "runs": {}}
     rss: dict[int, int] = {}
     fact_counts: list[int] = []
@@ -138,7 +138,7 @@ def engine_worker(name: str, largest: int) -> dict[str, Any]:
         engine_s = check_s = 0.0
         for i in range(n):
             profile = validate_profile_data(synthetic_profile(random.Random(f"{SEED}-{i}"), i), f"synthetic-{i}")
-            facts = profile_facts(profile)
+            facts = profile_facts(profile).facts
             fact_counts.append(len(facts))
             started = clock()
             engine.evaluate(facts)

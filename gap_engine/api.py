@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from . import __version__
-from .conditions import ElementOutcome, compile_catalogue
+from .conditions import ElementOutcome
 from .facts import FactDict, profile_facts
 from .findings import CheckResults, ProfileResult
 from .loading import load_profile
@@ -29,7 +30,7 @@ class Engine(Protocol):
 
 def make_engine(catalogue: RuleCatalogue, name: str = "durable", *, notice: bool = True) -> Engine:
     """Build an engine for a catalogue; fall back to the Python evaluator where durable_rules cannot load."""
-    compiled = compile_catalogue(catalogue)
+    compiled = catalogue.compiled
     if name == "durable":
         from .engine_durable import DurableEngine, DurableUnavailable
 
@@ -45,25 +46,45 @@ def make_engine(catalogue: RuleCatalogue, name: str = "durable", *, notice: bool
     return PythonEngine(compiled)
 
 
-def evaluate_profile(profile: Profile, catalogue: RuleCatalogue, engine: Engine, source: str = "<profile>") -> ProfileResult:
-    facts = profile_facts(profile, source)
-    outcomes = engine.evaluate(facts)
-    by_id = {fact["id"]: fact for fact in facts}
-    findings = [decide(loaded, profile, by_id, outcomes) for loaded in catalogue.rules]
+def evaluate_profile(
+    profile: Profile, catalogue: RuleCatalogue, engine: Engine, source: str = "<profile>", on: date | None = None
+) -> ProfileResult:
+    """One profile's findings on ``on`` (default: the profile's ``as_of``; a later date is refused)."""
+    facts = profile_facts(profile, source, on)
+    outcomes = engine.evaluate(facts.facts)
+    findings = [decide(rule, facts, outcomes) for rule in catalogue.compiled.rules]
     findings.sort(key=lambda f: f.rule_id)
     return ProfileResult(
         jurisdiction=profile.jurisdiction.code,
         jurisdiction_name=profile.jurisdiction.name,
         as_of=profile.as_of,
+        evaluated_on=facts.on,
         source=source,
         findings=findings,
     )
 
 
-def check_profiles(profiles: Sequence[tuple[str, Profile]], catalogue: RuleCatalogue, engine: Engine | None = None) -> CheckResults:
-    """Check already-loaded profiles, given as (source, profile) pairs."""
+def check_profiles(
+    profiles: Sequence[tuple[str, Profile]], catalogue: RuleCatalogue, engine: Engine | None = None, on: date | None = None
+) -> CheckResults:
+    """Check already-loaded profiles, given as (source, profile) pairs, on ``on`` (default: each profile's as_of)."""
+    from .errors import InputErrors
+
     engine = engine or make_engine(catalogue)
-    results = [evaluate_profile(profile, catalogue, engine, source) for source, profile in profiles]
+    errors = [
+        error
+        for source, profile in profiles
+        if on is not None and on > profile.as_of
+        for error in InputErrors.single(
+            source,
+            f"cannot evaluate on {on}: the profile describes the law as of {profile.as_of}",
+            field="as_of",
+            hint=f"give --as-of {profile.as_of} or an earlier date, or update the profile to describe the later law",
+        ).errors
+    ]
+    if errors:
+        raise InputErrors(errors)
+    results = [evaluate_profile(profile, catalogue, engine, source, on) for source, profile in profiles]
     results.sort(key=lambda r: (r.jurisdiction, r.as_of, r.source))
     return CheckResults(
         tool_version=__version__,
@@ -74,8 +95,10 @@ def check_profiles(profiles: Sequence[tuple[str, Profile]], catalogue: RuleCatal
     )
 
 
-def check(paths: Sequence[str | Path], rule_dirs: Sequence[str | Path] = (), engine: str = "durable") -> CheckResults:
-    """Load profiles and rules from disk and check them; raises InputErrors on bad input."""
+def check(
+    paths: Sequence[str | Path], rule_dirs: Sequence[str | Path] = (), engine: str = "durable", on: date | None = None
+) -> CheckResults:
+    """Load profiles and rules from disk and check them on ``on`` (default: each profile's as_of); raises InputErrors on bad input."""
     from .errors import InputErrors
 
     catalogue = load_rules([Path(d) for d in rule_dirs])
@@ -88,4 +111,4 @@ def check(paths: Sequence[str | Path], rule_dirs: Sequence[str | Path] = (), eng
             errors.extend(exc.errors)
     if errors:
         raise InputErrors(errors)
-    return check_profiles(loaded, catalogue, make_engine(catalogue, engine))
+    return check_profiles(loaded, catalogue, make_engine(catalogue, engine), on)

@@ -84,6 +84,12 @@ engine_option = click.option(
 @click.option(
     "--fail-on", type=click.Choice(FAIL_ON), help="Exit 1 when a finding has this status or a worse one (gap > partial > unknown)."
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Evaluate the law in force on this date (YYYY-MM-DD), on or before each profile's as_of. Default: the profile's as_of.",
+)
 def check(
     profiles: tuple[str, ...],
     rule_dirs: tuple[str, ...],
@@ -93,8 +99,10 @@ def check(
     xlsx: str | None,
     csv_path: str | None,
     fail_on: str | None,
+    as_of: Any,
 ) -> None:
-    """Check PROFILE files against the rules and report the gaps."""
+    """Check PROFILE files against the rules and report the gaps, as the law stands on each profile's
+    as_of date (or an earlier --as-of date): a provision counts only when it is in force then."""
     with input_errors():
         from .api import check as run_check
         from .errors import InputErrors
@@ -109,7 +117,7 @@ def check(
             raise InputErrors.single(
                 str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx and --csv different files"
             )
-        results = run_check(_paths(profiles), _paths(rule_dirs), engine=engine)
+        results = run_check(_paths(profiles), _paths(rule_dirs), engine=engine, on=as_of.date() if as_of else None)
         if xlsx:
             from .reporters.xlsx import write_workbook
 

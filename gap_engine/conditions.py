@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .facts import conduct_key, material_key, scope_key
+from .facts import APPLIES_KEY, conduct_key, material_key, scope_key
 from .findings import Status
 from .profile import Answer
-from .rules import Condition, RuleCatalogue
+from .reservations import RESERVABLE, ReservableProvision
+from .rules import Condition, LoadedRule, RuleCatalogue
 
 # Ordering used to combine grades: ``all`` and a candidate's dimensions take the lowest, ``any``
 # and the best candidate the highest. ``partial`` sits below ``unknown``: a partly covered element
@@ -59,10 +60,12 @@ class Dimension:
 @dataclass(frozen=True)
 class CompiledElement:
     key: str  # canonical, shared by identical elements of different rules
-    kind: str  # offence | fact | reservation
+    kind: str  # offence | fact
     candidate: tuple[tuple[str, str], ...]  # equalities a fact must satisfy to be about this element
     dimensions: tuple[Dimension, ...] = ()
     description: str = ""
+    conduct: str | None = None  # offence elements: the conduct and material they are about
+    material: str | None = None
 
     def is_candidate(self, fact: dict[str, Any]) -> bool:
         return all(fact.get(k) == v for k, v in self.candidate)
@@ -71,41 +74,80 @@ class CompiledElement:
         grades = [d.grade(fact) for d in self.dimensions]
         return min(grades, key=GRADE_ORDER.index) if grades else Status.covered
 
-    def failing(self, fact: dict[str, Any]) -> list[str]:
-        """The dimensions that keep this candidate from full coverage, in plain words."""
-        out = []
-        for dimension in self.dimensions:
-            grade = dimension.grade(fact)
-            if grade is not Status.covered:
-                shown = fact.get(dimension.key, "not stated")
-                out.append(f"{_plain_key(dimension.key)} is {shown}")
-        return out
+    def shortfalls(self, fact: dict[str, Any]) -> list[tuple[Dimension, Status]]:
+        """The dimensions that keep this candidate from full coverage, with their grades."""
+        return [(d, g) for d in self.dimensions if (g := d.grade(fact)) is not Status.covered]
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """An element of a rule's condition: what the rule file says (``source``) and what it compiles to."""
+
+    source: Condition
+    element: CompiledElement
+
+
+@dataclass(frozen=True)
+class Group:
+    op: str  # all | any
+    children: tuple[Node, ...]
+
+
+Node = Leaf | Group
+
+
+def leaves(node: Node) -> list[Leaf]:
+    if isinstance(node, Leaf):
+        return [node]
+    return [leaf for child in node.children for leaf in leaves(child)]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """One rule compiled once: its condition and precondition as trees of shared elements, and the
+    reservable provisions it lets explain a failing element (see reservations.py)."""
+
+    loaded: LoadedRule
+    condition: Node
+    applies_if: Node | None
+    reservable: tuple[ReservableProvision, ...]
+
+    @property
+    def id(self) -> str:
+        return self.loaded.id
+
+    def leaves(self) -> list[Leaf]:
+        return leaves(self.condition)
+
+    def precondition_leaves(self) -> list[Leaf]:
+        return leaves(self.applies_if) if self.applies_if is not None else []
 
 
 @dataclass
 class CompiledRules:
-    """Every distinct element of a catalogue, plus each rule's condition mapped onto them."""
+    """Every rule of a catalogue compiled, and every distinct element they use (what the engines evaluate)."""
 
+    rules: list[CompiledRule] = field(default_factory=list)
     elements: dict[str, CompiledElement] = field(default_factory=dict)
 
-    def add(self, condition: Condition) -> None:
-        for leaf in condition.leaves():
-            element = compile_element(leaf)
-            self.elements.setdefault(element.key, element)
+    def compile_node(self, condition: Condition) -> Node:
+        if condition.all is not None or condition.any is not None:
+            op = "all" if condition.all is not None else "any"
+            return Group(op, tuple(self.compile_node(child) for child in (condition.all or condition.any or [])))
+        element = _compile_element(condition)
+        element = self.elements.setdefault(element.key, element)
+        return Leaf(condition, element)
 
-
-_COMPILED: dict[int, tuple[Condition, CompiledElement]] = {}
-"""Leaf -> element, memoised by identity: decide() needs the element of every leaf of every rule
-for every profile, and compiling it each time cost ~40% of a check. The leaf is kept in the value
-so its id cannot be reused by another object while the entry exists."""
-
-
-def compile_element(leaf: Condition) -> CompiledElement:
-    """The element a leaf condition compiles to (computed once per leaf)."""
-    entry = _COMPILED.get(id(leaf))
-    if entry is None:
-        entry = _COMPILED[id(leaf)] = (leaf, _compile_element(leaf))
-    return entry[1]
+    def add(self, loaded: LoadedRule) -> CompiledRule:
+        rule = loaded.rule
+        compiled = CompiledRule(
+            loaded=loaded,
+            condition=self.compile_node(rule.condition),
+            applies_if=self.compile_node(rule.applies_if) if rule.applies_if is not None else None,
+            reservable=tuple(RESERVABLE[(ref.article, ref.paragraph, ref.indent)] for ref in rule.reservable),
+        )
+        self.rules.append(compiled)
+        return compiled
 
 
 def _compile_element(leaf: Condition) -> CompiledElement:
@@ -118,6 +160,8 @@ def _compile_element(leaf: Condition) -> CompiledElement:
             dims.append(Dimension(key=scope_key(name), good=answer.value))
         if spec.age_at_least is not None:
             dims.append(Dimension(key="age", at_least=spec.age_at_least))
+        # Law counts only where and when it applies: every offence element grades it (facts.py).
+        dims.append(Dimension(key=APPLIES_KEY, good=Answer.yes.value))
         key = "offence:" + conduct_key(spec.conduct) + "".join(f"|{d.describe()}" for d in dims)
         return CompiledElement(
             key=key,
@@ -125,6 +169,8 @@ def _compile_element(leaf: Condition) -> CompiledElement:
             candidate=(("t", "offence"), (conduct_key(spec.conduct), "yes")),
             dimensions=tuple(dims),
             description=spec.describe(),
+            conduct=spec.conduct.value,
+            material=spec.material.value if spec.material is not None else None,
         )
     assert leaf.fact is not None
     return CompiledElement(
@@ -136,25 +182,16 @@ def _compile_element(leaf: Condition) -> CompiledElement:
     )
 
 
-def reservation_element(key: str) -> CompiledElement:
-    return CompiledElement(
-        key=f"reservation:{key}", kind="reservation", candidate=(("t", "reservation"), ("key", key)), description=f"reservation {key}"
-    )
-
-
 def compile_catalogue(catalogue: RuleCatalogue) -> CompiledRules:
+    """Compile every rule once; the catalogue keeps the result (``RuleCatalogue.compiled``)."""
     compiled = CompiledRules()
     for loaded in catalogue.rules:
-        compiled.add(loaded.rule.condition)
-        if loaded.rule.applies_if is not None:
-            compiled.add(loaded.rule.applies_if)
-        for ref in loaded.rule.reservable:
-            element = reservation_element(ref.key)
-            compiled.elements.setdefault(element.key, element)
+        compiled.add(loaded)
     return compiled
 
 
-def _plain_key(key: str) -> str:
+def plain_key(key: str) -> str:
+    """A dimension's key in the words of the profile format."""
     if key.startswith("m_"):
         return f"material {key[2:]}"
     if key.startswith("w_"):
@@ -162,6 +199,11 @@ def _plain_key(key: str) -> str:
     if key == "age":
         return "age threshold"
     return key
+
+
+def scope_field(key: str) -> str | None:
+    """The offence scope field a ``w_`` dimension key tests (as reservations.py names it)."""
+    return key[2:].replace("__", ".") if key.startswith("w_") else None
 
 
 @dataclass(frozen=True)
@@ -180,12 +222,4 @@ def outcome_from_grades(element: CompiledElement, graded: dict[Status, list[str]
     for status in reversed(GRADE_ORDER):
         if graded.get(status):
             return ElementOutcome(status=status, fact_ids=tuple(sorted(set(graded[status]))))
-    return ElementOutcome(status=Status.unknown if element.kind != "reservation" else Status.gap, no_candidate=True)
-
-
-def exhaustive_key(element: CompiledElement) -> str | None:
-    """The conduct an offence element is about, as named in ``exhaustive_for_conduct``."""
-    for key, _ in element.candidate:
-        if key.startswith("c_"):
-            return key[2:]
-    return None
+    return ElementOutcome(status=Status.unknown, no_candidate=True)

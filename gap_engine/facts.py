@@ -1,23 +1,52 @@
-"""Profile -> flat facts for the engines: the one place that knows both shapes.
+"""Profile -> flat facts for the engines, on one evaluation date: the one place that knows both shapes.
 
 Every fact is a flat dict of strings (plus ``age`` as an int) so that a durable_rules pattern
 can test it with plain equality. Every scope element of an offence is written out, ``unknown``
 when the profile does not state it, so "not stated" is matched explicitly instead of by the
 absence of a key. Facts carry a unique ``id``: durable_rules refuses an identical fact twice.
+
+Law counts only on the date it is in force. The evaluation date is the profile's ``as_of`` or an
+earlier one; each offence fact carries ``applies`` (in force on that date and extending to the
+profile's territory: yes / partial / no / unknown), which every offence element grades like any
+other scope element, so a provision not in force is kept as evidence but never covers. A measure
+or programme (a ``Fact``) not in force on the date takes its ``answer_before_in_force`` (or
+``unknown``); the stated answer is kept for the evidence. An undated citation is known to be in
+force on ``as_of`` only: at an earlier date it is ``unknown``.
+
+Everything the verdict needs besides the engine's outcomes (evidence texts, exhaustiveness,
+reservations with their dates and scope) is gathered here into ``ProfileFacts``, so the verdict
+never reads the profile by a second road.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from .errors import InputErrors
-from .profile import OFFENCE_ANSWER_FIELDS, Answer, Conduct, Extraterritorial, Fact, Material, Offence, Profile, fact_paths
+from .profile import (
+    OFFENCE_ANSWER_FIELDS,
+    Answer,
+    Citation,
+    Conduct,
+    Extraterritorial,
+    Fact,
+    Material,
+    Offence,
+    Profile,
+    Reservation,
+    fact_paths,
+)
+from .reservations import RESERVABLE, ReservationScope, scope_of
 
 MAX_FACTS_PER_PROFILE = 2_000
 """durable_rules 2.0.28 was measured to stop firing negation rules past ~16,000 facts in one
 session; profiles stay far below that, and a larger one is refused with a clear error."""
 
 FactDict = dict[str, Any]
+APPLIES_KEY = "applies"
+_ANSWER_ORDER = (Answer.no, Answer.partial, Answer.unknown, Answer.yes)
 
 
 def conduct_key(conduct: Conduct) -> str:
@@ -32,41 +61,196 @@ def scope_key(field: str) -> str:
     return "w_" + field.replace(".", "__")
 
 
-def offence_fact(offence: Offence, default_reach: Extraterritorial) -> FactDict:
-    fact: FactDict = {"t": "offence", "id": f"offence:{offence.id}", "ref": offence.id}
+@dataclass(frozen=True)
+class Applicability:
+    """Whether a cited provision applies on the evaluation date in the profile's territory, and why not."""
+
+    answer: Answer
+    reason: str | None = None  # e.g. "in force from 2030-01-01, not on 2024-01-01"
+    before_in_force: bool = False  # not yet in force (rather than expired, or undated, or elsewhere)
+
+
+def in_force_on(citation: Citation | None, day: date, as_of: date) -> Applicability:
+    """Is the cited provision in force on ``day``? Undated: known only for ``as_of``."""
+    since = citation.in_force if citation else None
+    until = citation.in_force_until if citation else None
+    if since and day < since:
+        return Applicability(Answer.no, f"in force from {since}, not on {day}", before_in_force=True)
+    if until and day > until:
+        return Applicability(Answer.no, f"in force until {until}, not on {day}")
+    if since or day >= as_of:
+        return Applicability(Answer.yes)
+    return Applicability(Answer.unknown, f"no in-force date given: the profile states it for {as_of} only, not for {day}")
+
+
+def extends_to(citation: Citation | None, territory: str | None) -> Applicability:
+    """Does the cited provision extend to the profile's territory (or, for a whole State, to all of it)?"""
+    extent = citation.extent if citation else []
+    if not extent:
+        return Applicability(Answer.yes)
+    places = ", ".join(extent)
+    if territory is None:
+        return Applicability(Answer.partial, f"extends to {places} only, not to the whole State")
+    if territory.casefold() in {e.casefold() for e in extent}:
+        return Applicability(Answer.yes)
+    return Applicability(Answer.no, f"extends to {places}, not to {territory}")
+
+
+def applicability(citation: Citation | None, day: date, as_of: date, territory: str | None) -> Applicability:
+    """The worse of being in force on ``day`` and extending to ``territory``, with the reasons."""
+    dated = in_force_on(citation, day, as_of)
+    placed = extends_to(citation, territory)
+    worst = min(dated.answer, placed.answer, key=_ANSWER_ORDER.index)
+    reasons = "; ".join(r for r in (dated.reason, placed.reason) if r) or None
+    return Applicability(worst, reasons, dated.before_in_force)
+
+
+@dataclass(frozen=True)
+class Provision:
+    """What the evidence says about one fact sent to the engines: its citation and whether it applies."""
+
+    kind: str  # offence | fact
+    ref: str  # offence id or fact path
+    citation: str | None
+    url: str | None
+    in_force: date | None
+    in_force_until: date | None
+    applies: Applicability
+    stated_answer: str | None = None  # a fact's answer as written, before dates were applied
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ReservationState:
+    """A reservation the profile lists, with what it permits and whether it is in force on the date."""
+
+    key: str
+    place: tuple[int, int | None, int | None]
+    label: str
+    scope: ReservationScope
+    in_force: Applicability
+    citation: str | None
+    url: str | None
+    since: date | None
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    """One profile on one date, as the engines and the verdict see it."""
+
+    jurisdiction: str
+    jurisdiction_name: str
+    source: str
+    as_of: date
+    on: date  # the evaluation date
+    facts: list[FactDict]
+    provisions: dict[str, Provision]  # by fact id
+    dormant: dict[str, Provision]  # fact path -> a stated fact that does not apply on the date
+    exhaustive_all: bool
+    exhaustive_conduct: frozenset[str]
+    exhaustive_pairs: frozenset[tuple[str, str]]
+    reservations: tuple[ReservationState, ...]
+    reservations_stated: bool
+    by_id: dict[str, FactDict] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id.update({fact["id"]: fact for fact in self.facts})
+
+    def is_exhaustive(self, conduct: str | None, material: str | None) -> bool:
+        """Does the profile say every provision is listed for this conduct (and material)?"""
+        return (
+            self.exhaustive_all
+            or (conduct is not None and conduct in self.exhaustive_conduct)
+            or (conduct is not None and material is not None and (conduct, material) in self.exhaustive_pairs)
+        )
+
+    def reservations_in_force(self) -> list[ReservationState]:
+        return [r for r in self.reservations if r.in_force.answer is Answer.yes]
+
+
+def offence_fact(offence: Offence, default_reach: Extraterritorial, applies: Answer, reach_known: bool = True) -> FactDict:
+    fact: FactDict = {"t": "offence", "id": f"offence:{offence.id}", "ref": offence.id, APPLIES_KEY: applies.value}
     for conduct in offence.conduct:
         fact[conduct_key(conduct)] = "yes"
     for material in Material:
         fact[material_key(material)] = offence.material.get(material, Answer.unknown).value
     reach = offence.extraterritorial or default_reach
-    for field in OFFENCE_ANSWER_FIELDS:
-        group, _, name = field.partition(".")
+    for field_name in OFFENCE_ANSWER_FIELDS:
+        group, _, name = field_name.partition(".")
         if group == "setting":
             value = getattr(offence.setting, name)
+        elif group == "extortion_motive":
+            value = getattr(offence.extortion_motive, name)
         elif group == "extraterritorial":
-            value = getattr(reach, name)
+            value = getattr(reach, name) if reach_known else Answer.unknown
         else:
-            value = getattr(offence, field)
-        fact[scope_key(field)] = value.value
+            value = getattr(offence, field_name)
+        fact[scope_key(field_name)] = value.value
     if offence.age_threshold is not None:
         fact["age"] = offence.age_threshold
     return fact
 
 
-def profile_facts(profile: Profile, source: str = "<profile>") -> list[FactDict]:
-    """The evidence facts of one profile (the trigger fact is the engine's business)."""
+def fact_on(stated: Fact, applies: Applicability) -> Answer:
+    """A measure's answer on the evaluation date, given whether its citation applies then."""
+    if applies.answer is Answer.yes:
+        return stated.answer
+    if applies.answer is Answer.partial:
+        return min(stated.answer, Answer.partial, key=_ANSWER_ORDER.index) if stated.answer is not Answer.unknown else stated.answer
+    if applies.answer is Answer.no and applies.before_in_force:
+        return stated.answer_before_in_force
+    return Answer.unknown
+
+
+def profile_facts(profile: Profile, source: str = "<profile>", on: date | None = None) -> ProfileFacts:
+    """The facts of one profile on ``on`` (default: its ``as_of``); the trigger fact is the engine's business."""
+    day = on or profile.as_of
+    if day > profile.as_of:
+        raise InputErrors.single(
+            source,
+            f"cannot evaluate on {day}: the profile describes the law as of {profile.as_of}",
+            field="as_of",
+            hint=f"give --as-of {profile.as_of} or an earlier date, or update the profile to describe the later law",
+        )
+    territory = profile.jurisdiction.territory
     law = profile.criminal_law
     # The meta fact gives the durable engine one rule that fires in every session (see engine_durable.py).
     facts: list[FactDict] = [{"t": "meta", "id": "meta"}]
-    facts += [offence_fact(offence, law.extraterritorial) for offence in law.offences]
+    provisions: dict[str, Provision] = {}
+    reach_known = in_force_on(law.extraterritorial.citation, day, profile.as_of).answer is Answer.yes
+    for offence in law.offences:
+        cite = offence.citation
+        applies = applicability(cite, day, profile.as_of, territory)
+        own_reach = offence.extraterritorial
+        known = in_force_on(own_reach.citation, day, profile.as_of).answer is Answer.yes if own_reach else reach_known
+        fact = offence_fact(offence, law.extraterritorial, applies.answer, known)
+        facts.append(fact)
+        provisions[fact["id"]] = Provision(
+            "offence", offence.id, f"{cite.label()} — {offence.title}", cite.url, cite.in_force, cite.in_force_until, applies
+        )
+    dormant: dict[str, Provision] = {}
     for path in fact_paths():
-        fact = resolve_fact(profile, path)
-        if fact.answer is not Answer.unknown:
-            facts.append({"t": "fact", "id": f"fact:{path}", "path": path, "answer": fact.answer.value})
-    # A reservation listed twice (e.g. once withdrawn, once re-made) is one fact: durable_rules
-    # raises MessageObservedException on a second fact with the same id in a session.
-    in_force = {r.key for r in profile.reservations_in_force()}
-    facts += [{"t": "reservation", "id": f"reservation:{key}", "key": key} for key in sorted(in_force)]
+        stated = resolve_fact(profile, path)
+        cite = stated.citation
+        applies = applicability(cite, day, profile.as_of, territory)
+        answer = fact_on(stated, applies)
+        provision = Provision(
+            "fact",
+            path,
+            cite.label() if cite else None,
+            cite.url if cite else None,
+            cite.in_force if cite else None,
+            cite.in_force_until if cite else None,
+            applies,
+            stated.answer.value,
+            stated.note,
+        )
+        if answer is not Answer.unknown:
+            fact_id = f"fact:{path}"
+            facts.append({"t": "fact", "id": fact_id, "path": path, "answer": answer.value})
+            provisions[fact_id] = provision
+        elif stated.answer is not Answer.unknown:
+            dormant[path] = provision
     if len(facts) > MAX_FACTS_PER_PROFILE:
         raise InputErrors.single(
             source,
@@ -74,7 +258,46 @@ def profile_facts(profile: Profile, source: str = "<profile>") -> list[FactDict]
             field="criminal_law.offences",
             hint="split the profile or list only the provisions relevant to child sexual exploitation and abuse",
         )
-    return facts
+    return ProfileFacts(
+        jurisdiction=profile.jurisdiction.code,
+        jurisdiction_name=profile.jurisdiction.name,
+        source=source,
+        as_of=profile.as_of,
+        on=day,
+        facts=facts,
+        provisions=provisions,
+        dormant=dormant,
+        exhaustive_all=law.offences_listed_exhaustively.answer is Answer.yes,
+        exhaustive_conduct=frozenset(c.value for c in law.exhaustive_for_conduct)
+        | frozenset(e.conduct.value for e in law.exhaustive_for if e.material is None),
+        exhaustive_pairs=frozenset((e.conduct.value, e.material.value) for e in law.exhaustive_for if e.material is not None),
+        reservations=tuple(_reservation_state(profile, r, day) for r in profile.convention.reservations),
+        reservations_stated=profile.convention.reservations_stated,
+    )
+
+
+def _reservation_state(profile: Profile, reservation: Reservation, day: date) -> ReservationState:
+    provision = RESERVABLE[reservation.place]
+    since = reservation.in_force or profile.convention.in_force
+    if reservation.withdrawn and day >= reservation.withdrawn:
+        state = Applicability(Answer.no, f"withdrawn on {reservation.withdrawn}")
+    elif since and day < since:
+        state = Applicability(Answer.no, f"in force from {since}, not on {day}", before_in_force=True)
+    elif since or day >= profile.as_of:
+        state = Applicability(Answer.yes)
+    else:
+        state = Applicability(Answer.unknown, f"no date given from which it has effect: known to be in force on {profile.as_of} only")
+    cite = reservation.citation
+    return ReservationState(
+        key=reservation.key,
+        place=reservation.place,
+        label=provision.label + (" (in part)" if reservation.extent == "part" else ""),
+        scope=scope_of(provision, reservation.extent, reservation.covers),
+        in_force=state,
+        citation=cite.label() if cite else None,
+        url=cite.url if cite else None,
+        since=since,
+    )
 
 
 def resolve_fact(profile: Profile, path: str) -> Fact:

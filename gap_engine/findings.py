@@ -28,6 +28,8 @@ class Evidence(BaseModel):
     citation: str | None = None
     url: str | None = None
     in_force: date | None = None
+    in_force_until: date | None = None
+    note: str | None = None  # e.g. why a provision does not apply on the evaluation date
 
 
 class ElementResult(BaseModel):
@@ -58,6 +60,7 @@ class Finding(BaseModel):
     recommendation: str
     evidence: list[Evidence] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # what reservations explain and what they do not
     elements: list[ElementResult] = Field(default_factory=list)
     pack: str = "builtin"
 
@@ -67,7 +70,8 @@ class ProfileResult(BaseModel):
 
     jurisdiction: str
     jurisdiction_name: str
-    as_of: date
+    as_of: date  # the date whose law the profile describes
+    evaluated_on: date  # the date the law was evaluated on: as_of, or an earlier --as-of
     source: str
     findings: list[Finding]
 

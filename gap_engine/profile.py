@@ -65,6 +65,10 @@ class Material(str, Enum):
     # so that a CSAM provision reaching such images never passes as an offence of possessing the doll.
     child_like_doll_or_robot_depiction = "child_like_doll_or_robot_depiction"
     avatar_or_immersive = "avatar_or_immersive"  # child-like avatars, 3D / immersive content
+    # Images children above the Article 18(2) age of sexual consent produce and possess of themselves,
+    # with their consent, solely for their own private use: exactly what Article 20(3), second indent,
+    # lets a Party leave out of Article 20(1)(a) and (e).
+    self_generated_consensual_private = "self_generated_consensual_private"
 
 
 class ConventionStatus(str, Enum):
@@ -89,6 +93,16 @@ class Citation(_Strict):
     title: str | None = Field(None, description="Title or heading of the provision.")
     url: str | None = Field(None, description="http(s) address of a published text of the provision.")
     in_force: date | None = Field(None, description="Date the provision (in this wording) entered into force.")
+    in_force_until: date | None = Field(
+        None,
+        description="Last day the provision (in this wording) was in force, when it was repealed, amended or expired "
+        "(a provision repealed with effect from 1 July 2024 has in_force_until: 2024-06-30).",
+    )
+    extent: list[str] = Field(
+        default_factory=list,
+        description="Parts of the State the provision extends to when it does not extend to all of it, "
+        "e.g. [England and Wales, Northern Ireland]; empty: the whole State.",
+    )
 
     @field_validator("url")
     @classmethod
@@ -96,6 +110,12 @@ class Citation(_Strict):
         if value is not None and not _URL.match(value):
             raise ValueError("must be an http:// or https:// address")
         return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Citation:
+        if self.in_force and self.in_force_until and self.in_force_until < self.in_force:
+            raise ValueError(f"in_force_until ({self.in_force_until}) is before in_force ({self.in_force})")
+        return self
 
     def label(self) -> str:
         return f"{self.instrument}, {self.provision}" if self.provision else self.instrument
@@ -106,6 +126,11 @@ class Fact(_Strict):
 
     answer: Answer = Answer.unknown
     citation: Citation | None = None
+    answer_before_in_force: Answer = Field(
+        Answer.unknown,
+        description="The answer before the cited provision entered into force (e.g. no: there was no such duty). "
+        "Unknown when not given.",
+    )
     note: str | None = None
 
     @model_validator(mode="before")
@@ -125,36 +150,57 @@ def _fact() -> Any:
 class Jurisdiction(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code (XA-XZ for fictional).")]
     name: Annotated[str, Field(min_length=1)]
+    territory: str | None = Field(
+        None,
+        description="For a profile of part of a State (England and Wales; a German Land): its name as provisions' "
+        "citation.extent names it. A provision whose extent does not include it does not apply.",
+    )
 
 
-RESERVABLE: dict[tuple[int, int | None, int | None], str] = {
-    (20, 3, 1): "Article 20(3), first indent: simulated representations or realistic images of a non-existent child",
-    (20, 3, 2): "Article 20(3), second indent: self-generated images of children above the Article 18(2) age, "
-    "produced and possessed with their consent for their own private use",
-    (20, 4, None): "Article 20(4): knowingly obtaining access to child sexual abuse material",
-    (21, 2, None): "Article 21(2): attending performances limited to recruited or coerced children",
-    (24, 3, None): "Article 24(3): attempt",
-    (25, 3, None): "Article 25(3): jurisdiction over habitual residents (and related grounds)",
-}
+class ReservationCovers(_Strict):
+    """The part an "in part" reservation covers, as the register's text states it."""
+
+    conduct: list[Conduct] = Field(default_factory=list, description="The offence conduct it covers; empty: all the provision permits.")
+    material: list[Material] = Field(default_factory=list, description="The material it covers; empty: all the provision permits.")
 
 
 class Reservation(_Strict):
-    """A reservation the Party made, by article, paragraph and indent."""
+    """A reservation the Party made, by article, paragraph and indent (see ``reservations.py`` for what each permits)."""
 
     article: int
     paragraph: int | None = None
     indent: int | None = None
     extent: Literal["whole", "part"] = "whole"
+    covers: ReservationCovers | None = Field(
+        None, description="For extent: part, the conduct and material the reservation covers, as its text states them."
+    )
+    in_force: date | None = Field(
+        None, description="Date from which the reservation has effect (usually the Convention's entry into force for the Party)."
+    )
     withdrawn: date | None = Field(None, description="Date the reservation was withdrawn, if it was.")
     citation: Citation | None = None
     note: str | None = None
 
     @model_validator(mode="after")
     def _reservable(self) -> Reservation:
-        if (self.article, self.paragraph, self.indent) not in RESERVABLE:
+        from .reservations import RESERVABLE, check_covers
+
+        if self.place not in RESERVABLE:
             allowed = "; ".join(_reservation_key(*k) for k in RESERVABLE)
             raise ValueError(f"the Convention allows no reservation at this place; allowed: {allowed}")
+        if self.covers is not None:
+            if self.extent != "part":
+                raise ValueError("covers describes a reservation made in part: set extent: part, or remove covers")
+            problem = check_covers(RESERVABLE[self.place], self.covers)
+            if problem:
+                raise ValueError(problem)
+        if self.in_force and self.withdrawn and self.withdrawn <= self.in_force:
+            raise ValueError(f"withdrawn ({self.withdrawn}) is not after in_force ({self.in_force})")
         return self
+
+    @property
+    def place(self) -> tuple[int, int | None, int | None]:
+        return (self.article, self.paragraph, self.indent)
 
     @property
     def key(self) -> str:
@@ -213,6 +259,15 @@ class Extraterritorial(_Strict):
     note: str | None = None
 
 
+class ExtortionMotive(_Strict):
+    """Sexual extortion: which aims of the threat the offence reaches (the Lanzarote Committee asks about each)."""
+
+    more_images: Answer = Field(Answer.unknown, description="Threats to obtain more sexual images or videos of the child.")
+    other_sexual_gain: Answer = Field(Answer.unknown, description="Threats to obtain other sexual acts or favours.")
+    financial_gain: Answer = Field(Answer.unknown, description="Threats to obtain money or other financial benefit.")
+    other_personal_gain: Answer = Field(Answer.unknown, description="Threats to obtain any other personal gain.")
+
+
 class Offence(_Strict):
     """An offence provision described by its scope."""
 
@@ -233,11 +288,25 @@ class Offence(_Strict):
         Answer.unknown,
         description="Does it reach an offender posing as someone else, e.g. the child's buddy or relative via a hijacked app or account?",
     )
+    limited_to_recruited_or_coerced: Answer = Field(
+        Answer.unknown,
+        description="Attending performances: is the offence limited to children recruited or coerced into them "
+        "(Article 21(1)(a)-(b)), as an Article 21(2) reservation permits?",
+    )
+    attempt_punishable: Answer = Field(Answer.unknown, description="Is the attempt to commit this offence punishable (Article 24(2))?")
+    extortion_motive: ExtortionMotive = Field(default_factory=ExtortionMotive)
     extraterritorial: Extraterritorial | None = Field(
         None, description="Reach abroad for this provision; when absent, criminal_law.extraterritorial applies."
     )
     max_penalty_years: float | None = Field(None, ge=0)
     note: str | None = None
+
+
+class ExhaustiveFor(_Strict):
+    """A conduct, optionally for one material, for which every relevant offence provision is listed."""
+
+    conduct: Conduct
+    material: Material | None = Field(None, description="The material; empty: every material for this conduct.")
 
 
 class CriminalLaw(_Strict):
@@ -250,11 +319,26 @@ class CriminalLaw(_Strict):
         description="Conduct for which every relevant provision is listed (e.g. the Article 20(1) conduct when all CSAM "
         "offences are listed): an element about such conduct that no listed provision covers is a gap, not unknown.",
     )
+    exhaustive_for: list[ExhaustiveFor] = Field(
+        default_factory=list,
+        description="Conduct and material for which every relevant provision is listed, e.g. {conduct: possessing, "
+        "material: child_like_doll_or_robot} to say there is no offence of possessing a child-like sex doll.",
+    )
     offences: list[Offence] = Field(default_factory=list)
     extraterritorial: Extraterritorial = Field(default_factory=Extraterritorial)
     corporate_liability: Fact = _fact()
     corporate_liability_lack_of_supervision: Fact = _fact()
     non_contact_sentencing_reviewed: Fact = _fact()
+    children_liable_for_own_sexual_images: Fact = Field(
+        default_factory=Fact,
+        description="Can children be held criminally liable for producing or possessing sexual images of themselves "
+        "(the protective answer is no)?",
+    )
+    children_protected_from_prosecution_for_own_images: Fact = Field(
+        default_factory=Fact,
+        description="Are children protected from prosecution for self-generated sexual images of themselves made and kept "
+        "with consent for their own private use (by law, or by binding prosecution guidance)?",
+    )
     manipulated_and_synthetic_sentencing_reviewed: Fact = Field(
         default_factory=Fact,
         description="yes when sentencing for manipulated (deepfake) and wholly synthetic CSAM has been reviewed against records of abuse.",
@@ -363,10 +447,6 @@ class Profile(_Strict):
     programmes: Programmes = Field(default_factory=Programmes)
     institutions: Institutions = Field(default_factory=Institutions)
 
-    def reservations_in_force(self) -> list[Reservation]:
-        """The reservations not withdrawn on the date the profile describes."""
-        return [r for r in self.convention.reservations if r.withdrawn is None or r.withdrawn > self.as_of]
-
     @model_validator(mode="after")
     def _real_profiles_cite_sources(self) -> Profile:
         if not self.fictional and not self.sources:
@@ -395,6 +475,9 @@ OFFENCE_ANSWER_FIELDS: tuple[str, ...] = (
     "meeting_proposal_required",
     "non_monetary_consideration",
     "offender_impersonation",
+    "limited_to_recruited_or_coerced",
+    "attempt_punishable",
+    *(f"extortion_motive.{name}" for name in ExtortionMotive.model_fields),
     *(f"extraterritorial.{name}" for name in Extraterritorial.model_fields if name not in ("citation", "note")),
 )
 """Answer-valued elements of an offence's scope that a rule condition may test."""

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .api import Engine, make_engine
+from .conditions import CompiledRule
 from .errors import InputErrors
 from .facts import profile_facts
 from .loading import validate_profile_data
-from .rules import LoadedRule, RuleCase, RuleCatalogue
+from .rules import RuleCase, RuleCatalogue
 from .verdict import decide
 
 CASE_BASE: dict[str, Any] = {
@@ -47,18 +48,19 @@ def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
-def run_case(loaded: LoadedRule, case: RuleCase, engine: Engine) -> CaseResult:
+def run_case(compiled: CompiledRule, case: RuleCase, engine: Engine) -> CaseResult:
+    loaded = compiled.loaded
     source = f"{loaded.source} {loaded.id}/{case.name}"
     try:
         profile = validate_profile_data(case_profile_data(case), source)
     except InputErrors as exc:
         return CaseResult(loaded.id, case.name, case.expect.value, "invalid-profile", loaded.source, str(exc))
     facts = profile_facts(profile, source)
-    finding = decide(loaded, profile, {f["id"]: f for f in facts}, engine.evaluate(facts))
+    finding = decide(compiled, facts, engine.evaluate(facts.facts))
     detail = "; ".join(finding.missing)
     return CaseResult(loaded.id, case.name, case.expect.value, finding.status.value, loaded.source, detail)
 
 
 def run_cases(catalogue: RuleCatalogue, engine_name: str = "durable") -> list[CaseResult]:
     engine = make_engine(catalogue, engine_name)
-    return [run_case(loaded, case, engine) for loaded in catalogue.rules for case in loaded.rule.cases]
+    return [run_case(rule, case, engine) for rule in catalogue.compiled.rules for case in rule.loaded.rule.cases]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import Enum
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import InputError, InputErrors
 from .findings import Status
-from .profile import OFFENCE_ANSWER_FIELDS, RESERVABLE, Answer, Conduct, Material, fact_paths
+from .profile import OFFENCE_ANSWER_FIELDS, Answer, Conduct, Material, fact_paths
+from .reservations import RESERVABLE
 from .yamlio import LoadedYaml, load_yaml, validation_errors
 
 
@@ -199,6 +200,13 @@ class RuleCatalogue(BaseModel):
 
     rules: list[LoadedRule]
     content_hash: str
+
+    @cached_property
+    def compiled(self) -> Any:
+        """Every rule compiled once into a tree of shared elements (``conditions.CompiledRules``)."""
+        from .conditions import compile_catalogue
+
+        return compile_catalogue(self)
 
     def by_id(self) -> dict[str, LoadedRule]:
         return {r.id: r for r in self.rules}

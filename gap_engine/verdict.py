@@ -1,79 +1,75 @@
 """Element outcomes -> findings: combine a rule's condition, apply reservations, attach evidence.
 
 Both engines hand their element outcomes to this module, so the two differ only in how they
-match facts, never in how a rule's status is decided.
+match facts, never in how a rule's status is decided. The verdict reads the compiled rule
+(conditions.py), the profile's facts on the evaluation date (facts.py) and the outcomes; it never
+reads the profile itself.
+
+How a reservation is applied: a failing element is *explained* by a reservation in force on the
+evaluation date only when every shortfall of a provision that would otherwise cover it lies
+inside what that reservation permits (reservations.py) — or, when no provision exists at all,
+when the whole element does. The rule's condition is then combined again with the explained
+elements counted as covered; only if that gives ``covered`` is the finding ``reserved``.
+Otherwise the status is what the law gives, and the notes say what a reservation explains and
+what it does not.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from .conditions import GRADE_ORDER, CompiledElement, ElementOutcome, compile_element, exhaustive_key, reservation_element
-from .facts import FactDict
+from .conditions import GRADE_ORDER, CompiledElement, CompiledRule, Dimension, ElementOutcome, Group, Leaf, Node, plain_key, scope_field
+from .facts import APPLIES_KEY, ProfileFacts, Provision, ReservationState
 from .findings import ElementResult, Evidence, Finding, Status
-from .profile import Answer, Profile
-from .rules import Condition, LoadedRule
+from .reservations import ReservableProvision, ReservationScope, scope_of
 
 _EXHAUSTIVE_HINT = (
     "list the provision, or, if none exists, set criminal_law.offences_listed_exhaustively: yes "
-    "or name the conduct in criminal_law.exhaustive_for_conduct"
+    "or name the conduct in criminal_law.exhaustive_for_conduct or criminal_law.exhaustive_for"
 )
 
 
-def combine(condition: Condition, outcomes: dict[str, ElementOutcome]) -> Status:
-    if condition.all is not None:
-        return min((combine(c, outcomes) for c in condition.all), key=GRADE_ORDER.index)
-    if condition.any is not None:
-        return max((combine(c, outcomes) for c in condition.any), key=GRADE_ORDER.index)
-    return outcomes[compile_element(condition).key].status
+def combine(node: Node, statuses: dict[str, Status]) -> Status:
+    if isinstance(node, Leaf):
+        return statuses[node.element.key]
+    grades = (combine(child, statuses) for child in node.children)
+    return min(grades, key=GRADE_ORDER.index) if node.op == "all" else max(grades, key=GRADE_ORDER.index)
 
 
-def resolve_exhaustiveness(
-    profile: Profile, outcomes: dict[str, ElementOutcome], elements: list[CompiledElement]
-) -> dict[str, ElementOutcome]:
+def resolve_exhaustiveness(facts: ProfileFacts, element: CompiledElement, outcome: ElementOutcome) -> ElementOutcome:
     """Decide, from the profile, what an offence element no listed provision covers means.
 
     A gap needs proof that nothing else covers the element: the profile must say its offences
-    are listed exhaustively (in all, or for the element's conduct). Otherwise an element with no
-    candidate is unknown, and one that every listed provision excludes is unknown too, with the
-    excluding provisions kept as evidence (``excluded``).
+    are listed exhaustively (in all, for the element's conduct, or for its conduct and material).
+    Otherwise an element with no candidate is unknown, and one that every listed provision
+    excludes is unknown too, with the excluding provisions kept as evidence (``excluded``).
     """
-    law = profile.criminal_law
-    everything = law.offences_listed_exhaustively.answer is Answer.yes
-    by_conduct = {c.value for c in law.exhaustive_for_conduct}
-    resolved = dict(outcomes)
-    for element in elements:
-        key = element.key
-        outcome = outcomes[key]
-        if element.kind != "offence":
-            continue
-        exhaustive = everything or exhaustive_key(element) in by_conduct
-        if outcome.no_candidate:
-            resolved[key] = replace(outcome, status=Status.gap if exhaustive else Status.unknown)
-        elif outcome.status is Status.gap and not exhaustive:
-            resolved[key] = replace(outcome, status=Status.unknown, excluded=True)
-    return resolved
+    if element.kind != "offence":
+        return outcome
+    exhaustive = facts.is_exhaustive(element.conduct, element.material)
+    if outcome.no_candidate:
+        return replace(outcome, status=Status.gap if exhaustive else Status.unknown)
+    if outcome.status is Status.gap and not exhaustive:
+        return replace(outcome, status=Status.unknown, excluded=True)
+    return outcome
 
 
-def decide(
-    loaded: LoadedRule,
-    profile: Profile,
-    facts_by_id: dict[str, FactDict],
-    outcomes: dict[str, ElementOutcome],
-) -> Finding:
-    """One rule's finding for one profile, from the engine's element outcomes."""
-    rule = loaded.rule
-    leaves = rule.condition.leaves() + (rule.applies_if.leaves() if rule.applies_if is not None else [])
-    outcomes = resolve_exhaustiveness(profile, outcomes, [compile_element(leaf) for leaf in leaves])
-    elements = [_element_result(leaf, profile, facts_by_id, outcomes) for leaf in rule.condition.leaves()]
-    status = combine(rule.condition, outcomes)
-    evidence: list[Evidence] = []
-    missing: list[str] = []
-    if rule.applies_if is not None and combine(rule.applies_if, outcomes) is Status.gap:
+def decide(rule: CompiledRule, facts: ProfileFacts, outcomes: dict[str, ElementOutcome]) -> Finding:
+    """One rule's finding for one profile on its evaluation date, from the engine's element outcomes."""
+    leaves = rule.leaves()
+    resolved = {
+        leaf.element.key: resolve_exhaustiveness(facts, leaf.element, outcomes[leaf.element.key])
+        for leaf in leaves + rule.precondition_leaves()
+    }
+    statuses = {key: outcome.status for key, outcome in resolved.items()}
+    elements = [_element_result(leaf, facts, resolved[leaf.element.key]) for leaf in leaves]
+    notes: list[str] = []
+    if rule.applies_if is not None and combine(rule.applies_if, statuses) is Status.gap:
         status = Status.not_applicable
-        missing = []
-        evidence = [e for leaf in rule.applies_if.leaves() for e in _element_result(leaf, profile, facts_by_id, outcomes).evidence]
+        missing: list[str] = []
+        evidence = [e for leaf in rule.precondition_leaves() for e in _element_result(leaf, facts, resolved[leaf.element.key]).evidence]
     else:
+        status = combine(rule.condition, statuses)
         if status is Status.covered:
             # Reached through ``any``: the alternatives not taken are neither missing nor evidence.
             evidence = [e for element in elements if element.status is Status.covered for e in element.evidence]
@@ -81,106 +77,246 @@ def decide(
         else:
             evidence = [e for element in elements for e in element.evidence]
             missing = [element.missing for element in elements if element.missing]
-        if status in (Status.gap, Status.partial) or (status is Status.unknown and _unknown_only_by_exclusion(rule.condition, outcomes)):
-            reservations = [ref.key for ref in rule.reservable if outcomes[reservation_element(ref.key).key].status is Status.covered]
-            if reservations:
-                status = Status.reserved
-                evidence += [_reservation_evidence(profile, key) for key in reservations]
+            reading = read_reservations(rule, facts, resolved)
+            notes = reading.notes
+            if reading.explained:
+                adjusted = {key: Status.covered if key in reading.explained else s for key, s in statuses.items()}
+                if combine(rule.condition, adjusted) is Status.covered:
+                    status = Status.reserved
+                    evidence += reading.evidence
+    loaded = rule.loaded
+    spec = loaded.rule
     return Finding(
-        jurisdiction=profile.jurisdiction.code,
-        jurisdiction_name=profile.jurisdiction.name,
-        rule_id=rule.id,
-        title=rule.title,
+        jurisdiction=facts.jurisdiction,
+        jurisdiction_name=facts.jurisdiction_name,
+        rule_id=spec.id,
+        title=spec.title,
         theme=loaded.theme,
-        severity=rule.severity.value,
+        severity=spec.severity.value,
         status=status,
-        articles=list(rule.articles),
+        articles=list(spec.articles),
         paper_section=loaded.paper_section,
-        questions=list(rule.questions),
-        finding=rule.finding.strip(),
-        recommendation=rule.recommendation.strip(),
-        evidence=_dedupe(evidence),
+        questions=list(spec.questions),
+        finding=spec.finding.strip(),
+        recommendation=spec.recommendation.strip(),
+        evidence=list(dict.fromkeys(evidence)),
         missing=list(dict.fromkeys(missing)),
+        notes=list(dict.fromkeys(notes)),
         elements=elements,
         pack=loaded.pack,
     )
 
 
-def _unknown_only_by_exclusion(condition: Condition, outcomes: dict[str, ElementOutcome]) -> bool:
-    """True when every unknown element is unknown only because the listed provisions exclude it.
+# --- reservations -------------------------------------------------------------------------------
 
-    A reservation in force then explains the exclusion (the Party reserved the right not to
-    criminalise), so the rule is reported as reserved rather than as a question to answer.
-    """
-    unknown = [outcomes[compile_element(leaf).key] for leaf in condition.leaves()]
-    unknown = [o for o in unknown if o.status is Status.unknown]
-    return bool(unknown) and all(o.excluded for o in unknown)
+ALL, SOME, NONE, UNDETERMINED = "all", "some", "none", "undetermined"
 
 
-def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
-    return list(dict.fromkeys(evidence))
+@dataclass
+class ReservationReading:
+    explained: set[str]  # element keys fully explained by a reservation in force
+    evidence: list[Evidence]
+    notes: list[str]
 
 
-def _element_result(
-    leaf: Condition, profile: Profile, facts_by_id: dict[str, FactDict], outcomes: dict[str, ElementOutcome]
-) -> ElementResult:
-    element = compile_element(leaf)
-    outcome = outcomes[element.key]
-    evidence = [_evidence(profile, facts_by_id[fid], outcome.status) for fid in outcome.fact_ids]
+def read_reservations(rule: CompiledRule, facts: ProfileFacts, resolved: dict[str, ElementOutcome]) -> ReservationReading:
+    """Which failing elements the reservations the rule admits explain, and notes on those they do not."""
+    reading = ReservationReading(set(), [], [])
+    failing = [leaf for leaf in rule.leaves() if resolved[leaf.element.key].status is not Status.covered]
+    for provision in rule.reservable:
+        made = [r for r in facts.reservations if r.place == provision.place]
+        for leaf in failing:
+            element, outcome = leaf.element, resolved[leaf.element.key]
+            if element.kind != "offence" or not provision.touches(element.conduct):
+                continue
+            eligible = outcome.status in (Status.gap, Status.partial) or outcome.excluded
+            could, _ = assess(_whole(provision), element, outcome, facts)
+            what = element.description
+            if not made:
+                if could != NONE and not facts.reservations_stated:
+                    reading.notes.append(
+                        f"A reservation under {provision.label} would explain {'this' if could == ALL else 'part of this'} "
+                        f"for {what}; the profile does not state the Party's reservations."
+                    )
+                continue
+            for reservation in made:
+                if reservation.in_force.answer.value != "yes":
+                    if could != NONE:
+                        reading.notes.append(
+                            f"The reservation under {reservation.label} is not in force on {facts.on} "
+                            f"({reservation.in_force.reason}) and explains nothing for {what}."
+                        )
+                    continue
+                extent, text = assess(reservation.scope, element, outcome, facts)
+                if extent == ALL and eligible:
+                    reading.explained.add(element.key)
+                    reading.evidence.append(_reservation_evidence(reservation))
+                    reading.notes.append(f"{reservation.label} explains {what}: {text}.")
+                elif extent == ALL:
+                    reading.notes.append(
+                        f"{reservation.label} would explain a gap for {what}, but whether the law reaches it is not stated."
+                    )
+                elif extent == SOME:
+                    reading.notes.append(f"{reservation.label} explains only part of {what}: {text}.")
+                elif extent == UNDETERMINED:
+                    reading.notes.append(
+                        f"{reservation.label} may explain some of {what}, but the profile does not say which part it "
+                        f"covers (give the reservation's covers: conduct and material)."
+                    )
+                elif text:
+                    reading.notes.append(f"{reservation.label} does not explain {what}: {text}.")
+    return reading
+
+
+def _whole(provision: ReservableProvision) -> ReservationScope:
+    return scope_of(provision, "whole", None)
+
+
+def assess(scope: ReservationScope, element: CompiledElement, outcome: ElementOutcome, facts: ProfileFacts) -> tuple[str, str]:
+    """How much of an element's failure a reservation's scope explains: all, some, none, or undetermined; and why."""
+    provision = scope.provision
+    if scope.undetermined:
+        extent, text = assess(_whole(provision), element, outcome, facts)
+        return (UNDETERMINED, text) if extent != NONE else (NONE, text)
+    if element.kind != "offence" or (scope.conduct and element.conduct not in scope.conduct):
+        return NONE, "it does not touch this conduct"
+    if outcome.no_candidate:
+        if scope.whole_conduct or element.material in scope.materials:
+            extent, text = ALL, f"no listed offence covers {element.description}, which it permits"
+        elif element.material in scope.materials_in_part:
+            extent, text = SOME, f"material {element.material} lies within it only in part"
+        else:
+            return NONE, "an offence is missing altogether, which it does not permit"
+    else:
+        extent, text = NONE, ""
+        for fact_id in outcome.fact_ids:
+            fact = facts.by_id[fact_id]
+            inside: list[str] = []
+            partly: list[str] = []
+            outside: list[str] = []
+            # Only what makes the candidate fail (gap or partial) needs explaining; a scope element that is
+            # merely not stated beside it cannot make the element worse than the reservation allows.
+            for dimension, grade in element.shortfalls(fact):
+                if grade is Status.unknown:
+                    continue
+                shown = _shortfall_text(dimension, fact, facts.provisions.get(fact_id))
+                {ALL: inside, SOME: partly, NONE: outside}[_where(scope, dimension)].append(shown)
+            ref = fact.get("ref", fact_id)
+            if inside and not partly and not outside:
+                extent, text = ALL, f"{ref}: {', '.join(inside)}"
+                break
+            if (inside or partly) and extent == NONE:
+                parts = [", ".join(inside)] if inside else []
+                parts += [f"{', '.join(partly)} (in part)"] if partly else []
+                extent, text = SOME, f"{ref}: {'; '.join(parts)}" + (f", but not {', '.join(outside)}" if outside else "")
+            elif extent == NONE and outside:
+                text = f"{ref}: {', '.join(outside)}"
+    if extent == ALL and provision.explains_in_part_only:
+        extent, text = SOME, f"{text} (it concerns only some of the offences and persons, which the profile does not tell apart)"
+    return extent, text
+
+
+def _where(scope: ReservationScope, dimension: Dimension) -> str:
+    """Does a reservation's scope reach this shortfall: all, some (material only partly within), or none?"""
+    if scope.whole_conduct:
+        return ALL
+    if dimension.key.startswith("m_"):
+        material = dimension.key[2:]
+        if material in scope.materials:
+            return ALL
+        if material in scope.materials_in_part:
+            return SOME
+        return NONE
+    field = scope_field(dimension.key)
+    return ALL if field is not None and field in scope.scope else NONE
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+
+def _shortfall_text(dimension: Dimension, fact: dict, provision: Provision | None) -> str:
+    if dimension.key == APPLIES_KEY and provision is not None and provision.applies.reason:
+        return provision.applies.reason
+    return f"{plain_key(dimension.key)} is {fact.get(dimension.key, 'not stated')}"
+
+
+def _element_result(leaf: Leaf, facts: ProfileFacts, outcome: ElementOutcome) -> ElementResult:
+    element = leaf.element
+    source = leaf.source
+    evidence = [_evidence(facts, fact_id, outcome.status) for fact_id in outcome.fact_ids]
     missing = None
+    if element.kind == "fact" and source.fact in facts.dormant:
+        evidence.append(_dormant_evidence(facts.dormant[source.fact]))
     if outcome.status is not Status.covered:
         if outcome.no_candidate:
             if element.kind == "offence":
                 missing = f"no listed offence covers {element.description}"
                 if outcome.status is Status.unknown:
                     missing += f" ({_EXHAUSTIVE_HINT})"
+            elif source.fact in facts.dormant:
+                dormant = facts.dormant[source.fact]
+                missing = f"{source.fact} is {dormant.stated_answer} only where the cited provision applies: {dormant.applies.reason}"
             else:
-                missing = f"not stated: {leaf.fact}"
+                missing = f"not stated: {source.fact}"
         elif element.kind == "offence":
-            details = "; ".join(f"{facts_by_id[fid]['ref']}: {', '.join(element.failing(facts_by_id[fid]))}" for fid in outcome.fact_ids)
+            details = "; ".join(
+                f"{facts.by_id[fid]['ref']}: "
+                + ", ".join(
+                    _shortfall_text(d, facts.by_id[fid], facts.provisions.get(fid)) for d, _ in element.shortfalls(facts.by_id[fid])
+                )
+                for fid in outcome.fact_ids
+            )
             missing = f"{element.description} — {details}"
             if outcome.excluded:
                 missing += f"; no other listed offence covers it ({_EXHAUSTIVE_HINT})"
         else:
-            answer = facts_by_id[outcome.fact_ids[0]]["answer"] if outcome.fact_ids else "unknown"
-            missing = f"{leaf.fact} is {answer} (needed: {leaf.good.value})"
+            fid = outcome.fact_ids[0]
+            answer = facts.by_id[fid]["answer"]
+            missing = f"{source.fact} is {answer} (needed: {source.good.value})"
+            provision = facts.provisions.get(fid)
+            if provision is not None and provision.applies.reason:
+                missing += f" — the answer before the cited provision applies: {provision.applies.reason}"
     return ElementResult(element=element.description, status=outcome.status, evidence=evidence, missing=missing)
 
 
-def _evidence(profile: Profile, fact: FactDict, status: Status) -> Evidence:
-    if fact["t"] == "offence":
-        offence = next(o for o in profile.criminal_law.offences if o.id == fact["ref"])
-        citation = offence.citation
-        return Evidence(
-            kind="offence",
-            ref=offence.id,
-            answer=status.value,
-            citation=f"{citation.label()} — {offence.title}",
-            url=citation.url,
-            in_force=citation.in_force,
-        )
-    from .facts import resolve_fact
+def _evidence(facts: ProfileFacts, fact_id: str, status: Status) -> Evidence:
+    provision = facts.provisions[fact_id]
+    fact = facts.by_id[fact_id]
+    return Evidence(
+        kind=provision.kind,
+        ref=provision.ref,
+        answer=status.value if provision.kind == "offence" else fact["answer"],
+        citation=provision.citation,
+        url=provision.url,
+        in_force=provision.in_force,
+        in_force_until=provision.in_force_until,
+        note=provision.applies.reason,
+    )
 
-    stated = resolve_fact(profile, fact["path"])
-    cite = stated.citation
+
+def _dormant_evidence(provision: Provision) -> Evidence:
     return Evidence(
         kind="fact",
-        ref=fact["path"],
-        answer=fact["answer"],
-        citation=cite.label() if cite else None,
-        url=cite.url if cite else None,
-        in_force=cite.in_force if cite else None,
+        ref=provision.ref,
+        answer=Status.unknown.value,
+        citation=provision.citation,
+        url=provision.url,
+        in_force=provision.in_force,
+        in_force_until=provision.in_force_until,
+        note=f"stated {provision.stated_answer}; {provision.applies.reason}",
     )
 
 
-def _reservation_evidence(profile: Profile, key: str) -> Evidence:
-    reservation = next(r for r in profile.reservations_in_force() if r.key == key)
-    cite = reservation.citation
+def _reservation_evidence(reservation: ReservationState) -> Evidence:
     return Evidence(
         kind="reservation",
-        ref=f"Article {key}",
+        ref=f"Article {reservation.key}",
         answer="reserved",
-        citation=cite.label() if cite else None,
-        url=cite.url if cite else None,
-        in_force=cite.in_force if cite else None,
+        citation=reservation.citation,
+        url=reservation.url,
+        in_force=reservation.since,
+        note=reservation.scope.provision.permits,
     )
+
+
+__all__ = ["Group", "combine", "decide", "read_reservations", "resolve_exhaustiveness"]

@@ -26,16 +26,17 @@ from gap_engine.facts import profile_facts
 from gap_engine.loading import validate_profile_data
 from gap_engine.profile import (
     OFFENCE_ANSWER_FIELDS,
-    RESERVABLE,
     Answer,
     Conduct,
     ConventionStatus,
+    ExtortionMotive,
     Extraterritorial,
     Material,
     OffenceSetting,
     Profile,
     fact_paths,
 )
+from gap_engine.reservations import RESERVABLE
 from gap_engine.rules import RuleCatalogue, load_rules
 
 pytest.importorskip("durable.engine", reason="durable_rules does not load on this Python")
@@ -87,9 +88,23 @@ def offences(draw: st.DrawFn, index: int) -> dict[str, Any]:
     age = draw(st.none() | st.integers(1, 25))
     if age is not None:
         offence["age_threshold"] = age
-    for name in ("meeting_proposal_required", "non_monetary_consideration"):
+    for name in ("meeting_proposal_required", "non_monetary_consideration", "limited_to_recruited_or_coerced", "attempt_punishable"):
         if draw(st.booleans()):
             offence[name] = draw(answers)
+    motive = _answer_block(draw, list(ExtortionMotive.model_fields))
+    if motive:
+        offence["extortion_motive"] = motive
+    # In force before, on or after the date the profile describes; sometimes repealed; sometimes for part of the State.
+    if draw(st.integers(0, 2)) == 0:
+        offence["citation"]["in_force"] = (AS_OF + timedelta(days=draw(st.integers(-1600, 400)))).isoformat()
+    if draw(st.integers(0, 4)) == 0:
+        offence["citation"]["in_force_until"] = (
+            AS_OF + timedelta(days=draw(st.integers(401, 800)) * draw(st.sampled_from([-1, 1])))
+        ).isoformat()
+        if "in_force" in offence["citation"] and offence["citation"]["in_force_until"] < offence["citation"]["in_force"]:
+            del offence["citation"]["in_force_until"]
+    if draw(st.integers(0, 4)) == 0:
+        offence["citation"]["extent"] = draw(st.lists(st.sampled_from(["North", "South"]), min_size=1, max_size=2, unique=True))
     if draw(st.integers(0, 3)) == 0:
         offence["extraterritorial"] = _answer_block(draw, [f for f in Extraterritorial.model_fields if f != "citation"])
     return offence
@@ -103,8 +118,12 @@ def reservations(draw: st.DrawFn) -> dict[str, Any]:
         item["paragraph"] = paragraph
     if indent is not None:
         item["indent"] = indent
+    if draw(st.integers(0, 2)) == 0:  # in force from before or after the date the profile describes
+        item["in_force"] = (AS_OF + timedelta(days=draw(st.integers(-1600, 400)))).isoformat()
     if draw(st.integers(0, 2)) == 0:  # withdrawn before or after the date the profile describes
-        item["withdrawn"] = (AS_OF + timedelta(days=draw(st.integers(-800, 800)))).isoformat()
+        withdrawn = AS_OF + timedelta(days=draw(st.integers(-800, 800)))
+        if "in_force" not in item or withdrawn > date.fromisoformat(item["in_force"]):
+            item["withdrawn"] = withdrawn.isoformat()
     return item
 
 
@@ -117,8 +136,11 @@ def profiles(draw: st.DrawFn, max_offences: int = 12) -> Profile:
     reach = _answer_block(draw, [f for f in Extraterritorial.model_fields if f != "citation"])
     if reach:
         criminal_law["extraterritorial"] = reach
+    jurisdiction = {"code": draw(st.sampled_from(["XA", "XB", "XC", "XD"])), "name": "Randomland"}
+    if draw(st.integers(0, 3)) == 0:
+        jurisdiction["territory"] = draw(st.sampled_from(["North", "South"]))
     data: dict[str, Any] = {
-        "jurisdiction": {"code": draw(st.sampled_from(["XA", "XB", "XC", "XD"])), "name": "Randomland"},
+        "jurisdiction": jurisdiction,
         "as_of": AS_OF.isoformat(),
         "fictional": True,
         "convention": {
@@ -164,7 +186,7 @@ def _results(profile_list: list[Profile], catalogue: RuleCatalogue, engine: Any)
 @given(profile=profiles())
 def test_durable_findings_equal_oracle(profile: Profile, catalogue: RuleCatalogue, engines: tuple[Any, PythonEngine]) -> None:
     durable, oracle = engines
-    facts = profile_facts(profile)
+    facts = profile_facts(profile).facts
     assert durable.evaluate(facts) == oracle.evaluate(facts)
     assert _results([profile], catalogue, durable) == _results([profile], catalogue, oracle)
 
@@ -173,7 +195,7 @@ def test_durable_findings_equal_oracle(profile: Profile, catalogue: RuleCatalogu
 @given(profile=profiles(), seed=st.randoms(use_true_random=False))
 def test_fact_order_does_not_change_outcomes(profile: Profile, seed: random.Random, engines: tuple[Any, PythonEngine]) -> None:
     durable, oracle = engines
-    facts = profile_facts(profile)
+    facts = profile_facts(profile).facts
     expected = oracle.evaluate(facts)
     shuffled = list(facts)
     seed.shuffle(shuffled)
@@ -190,7 +212,7 @@ def test_interleaved_profiles_in_one_engine(
     durable, oracle = engines
     order = [*range(len(batch)), *range(len(batch))]
     seed.shuffle(order)
-    facts = [profile_facts(p) for p in batch]
+    facts = [profile_facts(p).facts for p in batch]
     for index in order:
         assert durable.evaluate(facts[index]) == oracle.evaluate(facts[index])
     assert _results(batch, catalogue, durable) == _results(batch, catalogue, oracle)
@@ -206,8 +228,10 @@ def test_reservation_listed_twice_is_one_fact(engines: tuple[Any, PythonEngine])
         "<twice>",
     )
     facts = profile_facts(profile)
-    assert [f["id"] for f in facts if f["t"] == "reservation"] == ["reservation:20(3) indent 1"]
-    assert durable.evaluate(facts) == oracle.evaluate(facts)
+    # Reservations are no longer engine facts (the verdict reads them from ProfileFacts), so no id can repeat.
+    assert [f for f in facts.facts if f["t"] == "reservation"] == []
+    assert [r.key for r in facts.reservations_in_force()] == ["20(3) indent 1", "20(3) indent 1"]
+    assert durable.evaluate(facts.facts) == oracle.evaluate(facts.facts)
 
 
 def test_empty_profile_is_unknown_not_covered(catalogue: RuleCatalogue, engines: tuple[Any, PythonEngine]) -> None:
@@ -287,7 +311,7 @@ def test_rule_pack_from_directory_equal_oracle(pack: list[dict[str, Any]], batch
     durable = make_engine(catalogue, "durable", notice=False)
     oracle = make_engine(catalogue, "python")
     for profile in batch:
-        facts = profile_facts(profile)
+        facts = profile_facts(profile).facts
         assert durable.evaluate(facts) == oracle.evaluate(facts)
     assert _results(batch, catalogue, durable) == _results(batch, catalogue, oracle)
 
@@ -342,7 +366,7 @@ def test_catalogue_far_larger_than_the_builtin_one_compiles_and_agrees(tmp_path:
         "<big>",
     )
     assert len(catalogue.rules) > 300
-    for facts in (profile_facts(example), [], profile_facts(example)):
+    for facts in (profile_facts(example).facts, [], profile_facts(example).facts):
         assert durable.evaluate(facts) == oracle.evaluate(facts)
 
 
@@ -352,7 +376,7 @@ def test_a_session_in_which_nothing_matches_is_deleted_safely(engines: tuple[Any
     durable, oracle = engines
     bare = validate_profile_data({"jurisdiction": {"code": "XA", "name": "A"}, "as_of": "2024-10-01", "fictional": True}, "<bare>")
     for _ in range(3):
-        for facts in (profile_facts(bare), []):
+        for facts in (profile_facts(bare).facts, []):
             assert durable.evaluate(facts) == oracle.evaluate(facts)
 
 

@@ -48,7 +48,7 @@ def mixed_profile():  # type: ignore[no-untyped-def]
 def test_findings_do_not_depend_on_fact_order() -> None:
     engine = make_engine(catalogue(), "durable")
     profile = mixed_profile()
-    facts = profile_facts(profile)
+    facts = profile_facts(profile).facts
     expected = engine.evaluate(facts)
     rng = random.Random(20241001)
     for _ in range(20):
@@ -82,7 +82,7 @@ def test_each_rule_yields_exactly_one_finding_per_profile() -> None:
 
 def test_session_state_is_deleted_after_each_profile() -> None:
     engine = make_engine(catalogue(), "durable")
-    engine.evaluate(profile_facts(mixed_profile()))
+    engine.evaluate(profile_facts(mixed_profile()).facts)
     with pytest.raises(Exception, match="309"):
         engine._host.get_facts(engine._ruleset, engine.last_sid)  # type: ignore[attr-defined]
 
@@ -114,7 +114,7 @@ def test_withdrawn_reservation_no_longer_explains_a_gap() -> None:
         criminal_law={"offences_listed_exhaustively": "yes"},
         convention={"status": "party", "reservations": [{"article": 20, "paragraph": 3, "indent": 1, "withdrawn": "2020-01-01"}]},
     )
-    facts = profile_facts(validate_profile_data(base, "p"))
+    facts = profile_facts(validate_profile_data(base, "p")).facts
     assert not [f for f in facts if f["t"] == "reservation"]
 
 

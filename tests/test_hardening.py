@@ -207,10 +207,13 @@ FAIL_ON_RULE = """\
 theme: cross_cutting
 rules:
   - id: ZZFAIL-001
-    title: Hash sharing is provided for where perpetrator programmes exist
+    title: Hash sharing is provided for, or synthetic CSAM possession is an offence, where perpetrator programmes exist
     questions: [CC-T1]
     severity: obligation
-    condition: {fact: regulation.platforms.hash_sharing}
+    condition:
+      any:
+        - {fact: regulation.platforms.hash_sharing}
+        - offence: {conduct: possessing, material: synthetic_realistic}
     applies_if: {fact: programmes.perpetrator_programmes, good: yes}
     reservable: [{article: 20, paragraph: 3, indent: 1}]
     finding: A test finding.
@@ -221,10 +224,12 @@ rules:
 
 PROFILE_FOR_STATUS = {
     "covered": "regulation: {platforms: {hash_sharing: yes}}",
-    "gap": "regulation: {platforms: {hash_sharing: no}}",
-    "partial": "regulation: {platforms: {hash_sharing: partial}}",
+    "gap": "regulation: {platforms: {hash_sharing: no}}\ncriminal_law: {offences_listed_exhaustively: yes}",
+    "partial": "regulation: {platforms: {hash_sharing: partial}}\ncriminal_law: {offences_listed_exhaustively: yes}",
     "unknown": "regulation: {platforms: {hash_sharing: unknown}}",
-    "reserved": "regulation: {platforms: {hash_sharing: no}}\nconvention: {reservations: [{article: 20, paragraph: 3, indent: 1}]}",
+    # A reservation explains only the offence element it permits (Article 20(3), first indent: synthetic material).
+    "reserved": "regulation: {platforms: {hash_sharing: no}}\ncriminal_law: {offences_listed_exhaustively: yes}\n"
+    "convention: {reservations: [{article: 20, paragraph: 3, indent: 1}]}",
     "not_applicable": "regulation: {platforms: {hash_sharing: no}}\nprogrammes: {perpetrator_programmes: no}",
 }
 

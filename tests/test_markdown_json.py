@@ -123,7 +123,7 @@ def test_json_field_names_are_stable(data: dict) -> None:
     assert set(data) == {"engine", "profiles", "rules_hash", "rules_version", "schema_version", "tool_version"}
     assert data["schema_version"] == SCHEMA_VERSION
     profile = data["profiles"][0]
-    assert set(profile) == {"as_of", "findings", "jurisdiction", "jurisdiction_name", "source"}
+    assert set(profile) == {"as_of", "evaluated_on", "findings", "jurisdiction", "jurisdiction_name", "source"}
     assert set(profile["findings"][0]) == {
         "articles",
         "elements",
@@ -132,6 +132,7 @@ def test_json_field_names_are_stable(data: dict) -> None:
         "jurisdiction",
         "jurisdiction_name",
         "missing",
+        "notes",
         "pack",
         "paper_section",
         "questions",
@@ -191,7 +192,8 @@ def test_memo_counts_per_country_and_per_theme_match_the_json(memo: str, data: d
     assert len(rows) == len(data["profiles"])
     for row, profile in zip(rows, data["profiles"], strict=True):
         assert row[0] == f"{profile['jurisdiction_name']} ({profile['jurisdiction']})" and row[1] == profile["as_of"]
-        assert [int(n) for n in row[2:]] == [sum(1 for f in profile["findings"] if f["status"] == s) for s in STATUS_ORDER]
+        assert row[2] == profile["evaluated_on"]
+        assert [int(n) for n in row[3:]] == [sum(1 for f in profile["findings"] if f["status"] == s) for s in STATUS_ORDER]
     every = [f for p in data["profiles"] for f in p["findings"]]
     themed = [t for t in themes_in_order() if any(f["theme"] == t["id"] for f in every)]
     theme_rows = table_rows(memo, "### By theme")
@@ -214,6 +216,7 @@ def test_memo_explains_each_gap_with_evidence_and_recommendation(memo: str, data
     titles = {t["id"]: t["title"] for t in themes_in_order()}
     for profile in data["profiles"]:
         name = f"{profile['jurisdiction_name']} ({profile['jurisdiction']}), law as of {profile['as_of']}"
+        name += f", evaluated on {profile['evaluated_on']}"
         for finding in profile["findings"]:
             heading = f"#### {finding['rule_id']} — {finding['title']}: **{finding['status']}**"
             section = sections.get(titles[finding["theme"]], {}).get(name, "")
@@ -227,13 +230,18 @@ def test_memo_explains_each_gap_with_evidence_and_recommendation(memo: str, data
                 assert f"- {missing}" in block
             for item in finding["evidence"]:
                 assert item["ref"] in block
+            for note in finding["notes"]:
+                assert f"- {note}" in block
 
 
 def test_memo_groups_findings_by_theme_in_paper_order_then_by_jurisdiction(memo: str, data: dict) -> None:
     titles = [t["title"] for t in themes_in_order()]
     shown = [line[3:] for line in memo.split("## Executive summary", 1)[1].splitlines() if line.startswith("## ")]
     assert shown and shown == [t for t in titles if t in shown]
-    order = [f"{p['jurisdiction_name']} ({p['jurisdiction']}), law as of {p['as_of']}" for p in data["profiles"]]
+    order = [
+        f"{p['jurisdiction_name']} ({p['jurisdiction']}), law as of {p['as_of']}, evaluated on {p['evaluated_on']}"
+        for p in data["profiles"]
+    ]
     for jurisdictions in _theme_sections(memo).values():
         assert list(jurisdictions) == [name for name in order if name in jurisdictions]
 

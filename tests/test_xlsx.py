@@ -104,7 +104,7 @@ def test_summary_cells_show_each_jurisdictions_status_per_rule_as_in_json(two: t
     ws = wb["Summary"]
     ids = rule_order(data)
     header = summary_header_row(ws)
-    assert header[:3] == ["Code", "Jurisdiction", "As of"]
+    assert header[:3] == ["Code", "Jurisdiction", "Evaluated on"]
     assert header[3 : 3 + len(ids)] == ids
     assert header[3 + len(ids) :] == STATUS_ORDER
     for row, profile in enumerate(data["profiles"], start=4):
@@ -199,7 +199,7 @@ def test_jurisdiction_sheet_lists_every_finding_with_its_details(two: tuple) -> 
             finding = by_id[row[column["Rule ID"]]]
             assert row[column["Status"]] == finding["status"]
             assert row[column["Title"]] == finding["title"]
-            assert (row[column["Missing elements"]] or "") == "\n".join(finding["missing"])
+            assert (row[column["Missing elements"]] or "") == "\n".join(finding["missing"] + finding["notes"])
             assert row[column["Recommendation"]] == finding["recommendation"]
             assert (row[column["Convention articles"]] or "") == ", ".join(finding["articles"])
             for qid in finding["questions"]:
@@ -563,7 +563,7 @@ def test_apostrophe_and_ampersand_in_a_name_keep_links_and_print_headers_working
     assert wb.sheetnames[1] == "XA Côte d'Ivoire & Co"
     assert wb["Summary"]["B4"].hyperlink.location == "'XA Côte d''Ivoire & Co'!A1"
     # In print headers "&" starts a code (page number, date…); a literal ampersand is doubled.
-    assert wb[wb.sheetnames[1]].oddHeader.center.text == "Côte d'Ivoire && Co (XA), law as of 2024-10-01"
+    assert wb[wb.sheetnames[1]].oddHeader.center.text == "Côte d'Ivoire && Co (XA), law as of 2024-10-01, evaluated on 2024-10-01"
 
 
 def test_text_that_fits_a_cell_is_never_cut() -> None:

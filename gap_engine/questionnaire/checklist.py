@@ -138,22 +138,23 @@ def checklist_from(
     for number, theme in enumerate(data["themes"], start=1):
         if themes and theme["id"] not in themes:
             continue
-        rules = [r for r in catalogue.rules if r.theme == theme["id"]]
+        rules = [r for r in catalogue.compiled.rules if r.loaded.theme == theme["id"]]
         questions = tuple(
-            _question(f"{number}.{index}", loaded, texts, profile, findings.get(loaded.id)) for index, loaded in enumerate(rules, start=1)
+            _question(f"{number}.{index}", rule, texts, profile, findings.get(rule.id)) for index, rule in enumerate(rules, start=1)
         )
         if questions:
             out.append(Theme(number, theme["id"], theme["title"], theme["section"], questions))
     return Checklist(themes=tuple(out), paper=data["paper"], profile=profile, source=source)
 
 
-def _question(number: str, loaded: Any, texts: dict[str, str], profile: Profile | None, finding: Finding | None) -> Question:
+def _question(number: str, compiled: Any, texts: dict[str, str], profile: Profile | None, finding: Finding | None) -> Question:
+    loaded = compiled.loaded
     rule = loaded.rule
-    leaves = rule.condition.leaves()
-    elements = finding.elements if finding is not None else []
-    items = [_item(leaf, profile, elements[i] if i < len(elements) else None) for i, leaf in enumerate(leaves)]
-    if rule.applies_if is not None:
-        items += [_item(leaf, profile, None, precondition=True) for leaf in rule.applies_if.leaves()]
+    leaves = compiled.leaves()
+    # decide() gives one ElementResult per leaf of the compiled tree, in the tree's order.
+    elements = finding.elements if finding is not None else [None] * len(leaves)
+    items = [_item(leaf.source, profile, element) for leaf, element in zip(leaves, elements, strict=True)]
+    items += [_item(leaf.source, profile, None, precondition=True) for leaf in compiled.precondition_leaves()]
     kinds = {item.kind for item in items}
     expected = "; ".join(text for kind, text in (("offence", EVIDENCE_OFFENCE), ("fact", EVIDENCE_FACT)) if kind in kinds)
     return Question(

@@ -18,6 +18,7 @@ COLUMNS = (
     "jurisdiction",
     "jurisdiction_name",
     "as_of",
+    "evaluated_on",
     "source",
     "rule_id",
     "title",
@@ -29,6 +30,7 @@ COLUMNS = (
     "questions",
     "paper_section",
     "missing",
+    "notes",
     "evidence",
     "evidence_urls",
     "finding",
@@ -40,7 +42,9 @@ SEPARATOR = "; "
 
 
 def _evidence(finding: Finding) -> str:
-    return SEPARATOR.join(f"{e.ref} ({e.answer}): {e.citation or 'no citation given'}" for e in finding.evidence)
+    return SEPARATOR.join(
+        f"{e.ref} ({e.answer}): {e.citation or 'no citation given'}" + (f" — {e.note}" if e.note else "") for e in finding.evidence
+    )
 
 
 def _row(profile: ProfileResult, finding: Finding) -> list[str]:
@@ -48,6 +52,7 @@ def _row(profile: ProfileResult, finding: Finding) -> list[str]:
         profile.jurisdiction,
         profile.jurisdiction_name,
         profile.as_of.isoformat(),
+        profile.evaluated_on.isoformat(),
         profile.source,
         finding.rule_id,
         finding.title,
@@ -59,6 +64,7 @@ def _row(profile: ProfileResult, finding: Finding) -> list[str]:
         SEPARATOR.join(finding.questions),
         finding.paper_section,
         SEPARATOR.join(finding.missing),
+        SEPARATOR.join(finding.notes),
         _evidence(finding),
         SEPARATOR.join(e.url for e in finding.evidence if e.url),
         finding.finding,

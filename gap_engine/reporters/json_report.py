@@ -6,7 +6,8 @@ import json
 
 from ..findings import CheckResults
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: evaluated_on per profile, notes per finding, in_force_until and note per evidence item."""
 
 
 def to_data(results: CheckResults) -> dict:

@@ -20,12 +20,12 @@ def render(results: CheckResults) -> str:
     out.append("")
     out.append("### By jurisdiction")
     out.append("")
-    out.append("| Jurisdiction | As of | " + " | ".join(STATUS_ORDER) + " |")
-    out.append("|---|---|" + "---|" * len(STATUS_ORDER))
+    out.append("| Jurisdiction | Law as of | Evaluated on | " + " | ".join(STATUS_ORDER) + " |")
+    out.append("|---|---|---|" + "---|" * len(STATUS_ORDER))
     for profile in results.profiles:
         counts = status_counts(profile.findings)
         out.append(
-            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {profile.as_of} | "
+            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {profile.as_of} | {profile.evaluated_on} | "
             + " | ".join(str(counts[s]) for s in STATUS_ORDER)
             + " |"
         )
@@ -47,7 +47,8 @@ def render(results: CheckResults) -> str:
         for profile in results.profiles:
             shown = [f for f in profile.findings if f.theme == theme["id"] and f.status in NOT_COVERED]
             if shown:
-                sections += [f"### {profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of}", ""]
+                heading = f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of}"
+                sections += [f"### {heading}, evaluated on {profile.evaluated_on}", ""]
                 for finding in shown:
                     sections.extend(_finding(finding))
         if sections:
@@ -73,7 +74,12 @@ def _finding(finding: Finding) -> list[str]:
         for e in finding.evidence:
             cite = e.citation or "no citation given"
             link = f" <{e.url}>" if e.url else ""
-            out.append(f"- {e.ref} ({e.answer}): {cite}{link}")
+            note = f" — {e.note}" if e.note else ""
+            out.append(f"- {e.ref} ({e.answer}): {cite}{link}{note}")
+        out.append("")
+    if finding.notes:
+        out.append("Reservations:")
+        out.extend(f"- {n}" for n in finding.notes)
         out.append("")
     out.append(f"Recommendation: {finding.recommendation}")
     out.append("")

@@ -22,7 +22,10 @@ def render(results: CheckResults) -> str:
     for profile in results.profiles:
         counts = status_counts(profile.findings)
         summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        lines.append(f"{profile.jurisdiction_name} ({profile.jurisdiction}) — law as of {profile.as_of} — {profile.source}")
+        lines.append(
+            f"{profile.jurisdiction_name} ({profile.jurisdiction}) — law as of {profile.as_of}, evaluated on {profile.evaluated_on}"
+            f" — {profile.source}"
+        )
         lines.append(f"  {summary}")
         for theme, findings in by_theme(profile.findings):
             lines.append(f"  {theme['title']}")
@@ -35,6 +38,9 @@ def render(results: CheckResults) -> str:
                 if finding.status is Status.reserved:
                     refs = ", ".join(e.ref for e in finding.evidence if e.kind == "reservation")
                     lines.append(f"{'':24}- explained by the reservation: {refs}")
+                for note in finding.notes:
+                    for i, chunk in enumerate(textwrap.wrap(note, 100)):
+                        lines.append(f"{'':24}{'* ' if i == 0 else '  '}{chunk}")
         lines.append("")
     lines.append(f"rules {results.rules_version}, engine {results.engine}")
     return "\n".join(lines) + "\n"

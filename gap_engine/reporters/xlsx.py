@@ -263,7 +263,7 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     last_column = first_count + len(STATUS_ORDER) - 1
 
     # Row 1: theme header cells spanning their rules; row 2: rule titles; row 3: the filter header.
-    for column, name in enumerate(("Code", "Jurisdiction", "As of"), start=1):
+    for column, name in enumerate(("Code", "Jurisdiction", "Evaluated on"), start=1):
         set_text(ws.cell(row=3, column=column), name)
     set_text(ws.cell(row=1, column=1), "Rules by theme →")
     set_text(ws.cell(row=2, column=1), "Rule titles →")
@@ -305,8 +305,8 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
         name.style = "Hyperlink"  # before set_text: assigning a named style resets the quote-prefix flag
         set_text(name, profile.jurisdiction_name)
         name.hyperlink = Hyperlink(ref=name.coordinate, location="'{}'!A1".format(title.replace("'", "''")))
-        as_of = ws.cell(row=row, column=3, value=profile.as_of)
-        as_of.number_format = "yyyy-mm-dd"
+        # The date the law was evaluated on (the profile's as_of unless --as-of gave an earlier one).
+        ws.cell(row=row, column=3, value=profile.evaluated_on).number_format = "yyyy-mm-dd"
         for offset, rule in enumerate(rules):
             finding = by_rule.get(rule.rule_id)
             # A rule with no finding for this profile is shown as unknown, never as covered.
@@ -390,7 +390,7 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult) -> None:
             finding.severity,
             _evidence(finding),
             link or "",
-            "\n".join(finding.missing),
+            "\n".join([*finding.missing, *finding.notes]),
             finding.finding,
             finding.recommendation,
             finding.paper_section,
@@ -407,7 +407,12 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult) -> None:
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{last_row}"
     _status_formatting(ws, f"D2:D{last_row}")
-    _print_setup(ws, "1:1", f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of.isoformat()}")
+    _print_setup(
+        ws,
+        "1:1",
+        f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of.isoformat()}, "
+        f"evaluated on {profile.evaluated_on.isoformat()}",
+    )
 
 
 def _rules_sheet(ws: Any, rules: list[Finding]) -> None:
@@ -458,7 +463,7 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
     row = 3 + len(facts) + 1
     set_text(ws.cell(row=row, column=1), "Profiles checked").font = bold
     row += 1
-    for column, name in enumerate(("Sheet", "Code", "Jurisdiction", "As of", "Source file"), start=1):
+    for column, name in enumerate(("Sheet", "Code", "Jurisdiction", "As of", "Source file", "Evaluated on"), start=1):
         set_text(ws.cell(row=row, column=column), name).font = bold
     for profile, title in zip(results.profiles, sheet_titles, strict=True):
         row += 1
@@ -467,6 +472,7 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
         set_text(ws.cell(row=row, column=3), profile.jurisdiction_name)
         ws.cell(row=row, column=4, value=profile.as_of).number_format = "yyyy-mm-dd"
         set_text(ws.cell(row=row, column=5), profile.source)
-    for letter, width in zip("ABCDE", (34, 90, 28, 12, 50), strict=True):
+        ws.cell(row=row, column=6, value=profile.evaluated_on).number_format = "yyyy-mm-dd"
+    for letter, width in zip("ABCDEF", (34, 90, 28, 12, 50, 12), strict=True):
         ws.column_dimensions[letter].width = width
     _print_setup(ws, "1:1", "About this gap workbook")
