@@ -118,6 +118,7 @@ class Provision:
     applies: Applicability
     stated_answer: str | None = None  # a fact's answer as written, before dates were applied
     note: str | None = None
+    silent_materials: frozenset[str] = frozenset()  # read as "no" by criminal_law.exhaustive_for
 
 
 @dataclass(frozen=True)
@@ -218,15 +219,29 @@ def profile_facts(profile: Profile, source: str = "<profile>", on: date | None =
     facts: list[FactDict] = [{"t": "meta", "id": "meta"}]
     provisions: dict[str, Provision] = {}
     reach_known = in_force_on(law.extraterritorial.citation, day, profile.as_of).answer is Answer.yes
+    pairs = {(e.conduct, e.material) for e in law.exhaustive_for if e.material is not None}
     for offence in law.offences:
         cite = offence.citation
         applies = applicability(cite, day, profile.as_of, territory)
         own_reach = offence.extraterritorial
         known = in_force_on(own_reach.citation, day, profile.as_of).answer is Answer.yes if own_reach else reach_known
         fact = offence_fact(offence, law.extraterritorial, applies.answer, known)
+        # exhaustive_for {conduct, material} states that every provision reaching that material for that
+        # conduct is listed and says so: a listed provision with that conduct, silent on the material, does
+        # not reach it (a material is a property of the provision, so for all its conduct).
+        silent = frozenset(m.value for c, m in pairs if c in offence.conduct and offence.material.get(m, Answer.unknown) is Answer.unknown)
+        for material in silent:
+            fact[f"m_{material}"] = Answer.no.value
         facts.append(fact)
         provisions[fact["id"]] = Provision(
-            "offence", offence.id, f"{cite.label()} — {offence.title}", cite.url, cite.in_force, cite.in_force_until, applies
+            "offence",
+            offence.id,
+            f"{cite.label()} — {offence.title}",
+            cite.url,
+            cite.in_force,
+            cite.in_force_until,
+            applies,
+            silent_materials=silent,
         )
     dormant: dict[str, Provision] = {}
     for path in fact_paths():

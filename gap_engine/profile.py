@@ -321,8 +321,9 @@ class CriminalLaw(_Strict):
     )
     exhaustive_for: list[ExhaustiveFor] = Field(
         default_factory=list,
-        description="Conduct and material for which every relevant provision is listed, e.g. {conduct: possessing, "
-        "material: child_like_doll_or_robot} to say there is no offence of possessing a child-like sex doll.",
+        description="Conduct and material for which every relevant provision is listed and says whether it reaches the "
+        "material, e.g. {conduct: possessing, material: child_like_doll_or_robot} to say there is no offence of possessing a "
+        "child-like sex doll: a listed provision with that conduct that does not state the material does not reach it.",
     )
     offences: list[Offence] = Field(default_factory=list)
     extraterritorial: Extraterritorial = Field(default_factory=Extraterritorial)

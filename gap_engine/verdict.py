@@ -237,6 +237,8 @@ def _where(scope: ReservationScope, dimension: Dimension) -> str:
 def _shortfall_text(dimension: Dimension, fact: dict, provision: Provision | None) -> str:
     if dimension.key == APPLIES_KEY and provision is not None and provision.applies.reason:
         return provision.applies.reason
+    if provision is not None and dimension.key[2:] in provision.silent_materials and dimension.key.startswith("m_"):
+        return f"{plain_key(dimension.key)} is not stated, so no (criminal_law.exhaustive_for)"
     return f"{plain_key(dimension.key)} is {fact.get(dimension.key, 'not stated')}"
 
 
