@@ -251,4 +251,4 @@ def test_a_pipe_in_a_jurisdiction_name_does_not_break_the_summary_table(tmp_path
     profile.write_text(json.dumps(minimal_profile(jurisdiction={"code": "XT", "name": "North | South"})), encoding="utf-8")
     memo = check("markdown", profile)
     rows = table_rows(memo, "### By jurisdiction")
-    assert rows[0][0] == "North | South (XT)" and len(rows[0]) == 2 + len(STATUS_ORDER)
+    assert rows[0][0] == "North | South (XT)" and len(rows[0]) == 3 + len(STATUS_ORDER)
