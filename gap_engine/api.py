@@ -10,7 +10,7 @@ from typing import Protocol
 
 from . import __version__
 from .conditions import ElementOutcome
-from .facts import FactDict, profile_facts
+from .facts import FactDict, evaluation_date, profile_facts
 from .findings import CheckResults, ProfileResult
 from .loading import load_profile
 from .profile import Profile
@@ -68,20 +68,15 @@ def check_profiles(
     profiles: Sequence[tuple[str, Profile]], catalogue: RuleCatalogue, engine: Engine | None = None, on: date | None = None
 ) -> CheckResults:
     """Check already-loaded profiles, given as (source, profile) pairs, on ``on`` (default: each profile's as_of)."""
-    from .errors import InputErrors
+    from .errors import InputError, InputErrors
 
     engine = engine or make_engine(catalogue)
-    errors = [
-        error
-        for source, profile in profiles
-        if on is not None and on > profile.as_of
-        for error in InputErrors.single(
-            source,
-            f"cannot evaluate on {on}: the profile describes the law as of {profile.as_of}",
-            field="as_of",
-            hint=f"give --as-of {profile.as_of} or an earlier date, or update the profile to describe the later law",
-        ).errors
-    ]
+    errors: list[InputError] = []
+    for source, profile in profiles:  # every profile a later date does not suit, before any work
+        try:
+            evaluation_date(profile, source, on)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
     if errors:
         raise InputErrors(errors)
     results = [evaluate_profile(profile, catalogue, engine, source, on) for source, profile in profiles]

@@ -70,10 +70,22 @@ class Applicability:
     before_in_force: bool = False  # not yet in force (rather than expired, or undated, or elsewhere)
 
 
-def in_force_on(citation: Citation | None, day: date, as_of: date) -> Applicability:
-    """Is the cited provision in force on ``day``? Undated: known only for ``as_of``."""
-    since = citation.in_force if citation else None
-    until = citation.in_force_until if citation else None
+def evaluation_date(profile: Profile, source: str, on: date | None) -> date:
+    """The date to evaluate ``profile`` on: its ``as_of``, or an earlier ``on``; a later one is an input error."""
+    if on is None:
+        return profile.as_of
+    if on > profile.as_of:
+        raise InputErrors.single(
+            source,
+            f"cannot evaluate on {on}: the profile describes the law as of {profile.as_of}",
+            field="as_of",
+            hint=f"give --as-of {profile.as_of} or an earlier date, or update the profile to describe the later law",
+        )
+    return on
+
+
+def in_force_between(since: date | None, until: date | None, day: date, as_of: date) -> Applicability:
+    """Is something in force from ``since`` to ``until`` (inclusive) in force on ``day``? Undated: known only for ``as_of``."""
     if since and day < since:
         return Applicability(Answer.no, f"in force from {since}, not on {day}", before_in_force=True)
     if until and day > until:
@@ -81,6 +93,11 @@ def in_force_on(citation: Citation | None, day: date, as_of: date) -> Applicabil
     if since or day >= as_of:
         return Applicability(Answer.yes)
     return Applicability(Answer.unknown, f"no in-force date given: the profile states it for {as_of} only, not for {day}")
+
+
+def in_force_on(citation: Citation | None, day: date, as_of: date) -> Applicability:
+    """Is the cited provision in force on ``day``?"""
+    return in_force_between(citation.in_force if citation else None, citation.in_force_until if citation else None, day, as_of)
 
 
 def extends_to(citation: Citation | None, territory: str | None) -> Applicability:
@@ -117,7 +134,6 @@ class Provision:
     in_force_until: date | None
     applies: Applicability
     stated_answer: str | None = None  # a fact's answer as written, before dates were applied
-    note: str | None = None
     silent_materials: frozenset[str] = frozenset()  # read as "no" by criminal_law.exhaustive_for
 
 
@@ -196,8 +212,8 @@ def fact_on(stated: Fact, applies: Applicability) -> Answer:
     """A measure's answer on the evaluation date, given whether its citation applies then."""
     if applies.answer is Answer.yes:
         return stated.answer
-    if applies.answer is Answer.partial:
-        return min(stated.answer, Answer.partial, key=_ANSWER_ORDER.index) if stated.answer is not Answer.unknown else stated.answer
+    if applies.answer is Answer.partial:  # in force in only part of the State: a "yes" holds only in part
+        return Answer.partial if stated.answer is Answer.yes else stated.answer
     if applies.answer is Answer.no and applies.before_in_force:
         return stated.answer_before_in_force
     return Answer.unknown
@@ -205,21 +221,14 @@ def fact_on(stated: Fact, applies: Applicability) -> Answer:
 
 def profile_facts(profile: Profile, source: str = "<profile>", on: date | None = None) -> ProfileFacts:
     """The facts of one profile on ``on`` (default: its ``as_of``); the trigger fact is the engine's business."""
-    day = on or profile.as_of
-    if day > profile.as_of:
-        raise InputErrors.single(
-            source,
-            f"cannot evaluate on {day}: the profile describes the law as of {profile.as_of}",
-            field="as_of",
-            hint=f"give --as-of {profile.as_of} or an earlier date, or update the profile to describe the later law",
-        )
+    day = evaluation_date(profile, source, on)
     territory = profile.jurisdiction.territory
     law = profile.criminal_law
     # The meta fact gives the durable engine one rule that fires in every session (see engine_durable.py).
     facts: list[FactDict] = [{"t": "meta", "id": "meta"}]
     provisions: dict[str, Provision] = {}
     reach_known = in_force_on(law.extraterritorial.citation, day, profile.as_of).answer is Answer.yes
-    pairs = {(e.conduct, e.material) for e in law.exhaustive_for if e.material is not None}
+    exhaustive_pairs = frozenset((e.conduct.value, e.material.value) for e in law.exhaustive_for if e.material is not None)
     for offence in law.offences:
         cite = offence.citation
         applies = applicability(cite, day, profile.as_of, territory)
@@ -229,9 +238,11 @@ def profile_facts(profile: Profile, source: str = "<profile>", on: date | None =
         # exhaustive_for {conduct, material} states that every provision reaching that material for that
         # conduct is listed and says so: a listed provision with that conduct, silent on the material, does
         # not reach it (a material is a property of the provision, so for all its conduct).
-        silent = frozenset(m.value for c, m in pairs if c in offence.conduct and offence.material.get(m, Answer.unknown) is Answer.unknown)
+        silent = frozenset(
+            m for c, m in exhaustive_pairs if Conduct(c) in offence.conduct and fact[material_key(Material(m))] == Answer.unknown.value
+        )
         for material in silent:
-            fact[f"m_{material}"] = Answer.no.value
+            fact[material_key(Material(material))] = Answer.no.value
         facts.append(fact)
         provisions[fact["id"]] = Provision(
             "offence",
@@ -246,6 +257,8 @@ def profile_facts(profile: Profile, source: str = "<profile>", on: date | None =
     dormant: dict[str, Provision] = {}
     for path in fact_paths():
         stated = resolve_fact(profile, path)
+        if stated.answer is Answer.unknown and stated.answer_before_in_force is Answer.unknown:
+            continue  # unknown on every date: nothing to send, nothing to show
         cite = stated.citation
         applies = applicability(cite, day, profile.as_of, territory)
         answer = fact_on(stated, applies)
@@ -258,7 +271,6 @@ def profile_facts(profile: Profile, source: str = "<profile>", on: date | None =
             cite.in_force_until if cite else None,
             applies,
             stated.answer.value,
-            stated.note,
         )
         if answer is not Answer.unknown:
             fact_id = f"fact:{path}"
@@ -285,7 +297,7 @@ def profile_facts(profile: Profile, source: str = "<profile>", on: date | None =
         exhaustive_all=law.offences_listed_exhaustively.answer is Answer.yes,
         exhaustive_conduct=frozenset(c.value for c in law.exhaustive_for_conduct)
         | frozenset(e.conduct.value for e in law.exhaustive_for if e.material is None),
-        exhaustive_pairs=frozenset((e.conduct.value, e.material.value) for e in law.exhaustive_for if e.material is not None),
+        exhaustive_pairs=exhaustive_pairs,
         reservations=tuple(_reservation_state(profile, r, day) for r in profile.convention.reservations),
         reservations_stated=profile.convention.reservations_stated,
     )
@@ -296,12 +308,8 @@ def _reservation_state(profile: Profile, reservation: Reservation, day: date) ->
     since = reservation.in_force or profile.convention.in_force
     if reservation.withdrawn and day >= reservation.withdrawn:
         state = Applicability(Answer.no, f"withdrawn on {reservation.withdrawn}")
-    elif since and day < since:
-        state = Applicability(Answer.no, f"in force from {since}, not on {day}", before_in_force=True)
-    elif since or day >= profile.as_of:
-        state = Applicability(Answer.yes)
     else:
-        state = Applicability(Answer.unknown, f"no date given from which it has effect: known to be in force on {profile.as_of} only")
+        state = in_force_between(since, None, day, profile.as_of)
     cite = reservation.citation
     return ReservationState(
         key=reservation.key,

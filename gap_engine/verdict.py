@@ -17,10 +17,12 @@ what it does not.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
-from .conditions import GRADE_ORDER, CompiledElement, CompiledRule, Dimension, ElementOutcome, Group, Leaf, Node, plain_key, scope_field
+from .conditions import GRADE_ORDER, CompiledElement, CompiledRule, Dimension, ElementOutcome, Leaf, Node, plain_key, scope_field
 from .facts import APPLIES_KEY, ProfileFacts, Provision, ReservationState
 from .findings import ElementResult, Evidence, Finding, Status
+from .profile import Answer
 from .reservations import ReservableProvision, ReservationScope, scope_of
 
 _EXHAUSTIVE_HINT = (
@@ -140,7 +142,7 @@ def read_reservations(rule: CompiledRule, facts: ProfileFacts, resolved: dict[st
                     )
                 continue
             for reservation in made:
-                if reservation.in_force.answer.value != "yes":
+                if reservation.in_force.answer is not Answer.yes:
                     if could != NONE:
                         reading.notes.append(
                             f"The reservation under {reservation.label} is not in force on {facts.on} "
@@ -168,6 +170,7 @@ def read_reservations(rule: CompiledRule, facts: ProfileFacts, resolved: dict[st
     return reading
 
 
+@cache
 def _whole(provision: ReservableProvision) -> ReservationScope:
     return scope_of(provision, "whole", None)
 
@@ -319,6 +322,3 @@ def _reservation_evidence(reservation: ReservationState) -> Evidence:
         in_force=reservation.since,
         note=reservation.scope.provision.permits,
     )
-
-
-__all__ = ["Group", "combine", "decide", "read_reservations", "resolve_exhaustiveness"]

@@ -43,6 +43,15 @@ EVERY_MATERIAL = {
 }
 
 
+EXCLUDING_SYNTHETIC = {
+    "offences_listed_exhaustively": "yes",
+    "offences": [
+        offence("csam", ["producing", "possessing"], material={"real_child_record": "yes", "synthetic_realistic": "no"}, age_threshold=18)
+    ],
+}
+"""The only production and possession offence leaves out realistic images of a non-existent child (GAI-009's gap)."""
+
+
 @pytest.mark.parametrize("engine", ["durable", "python"])
 def test_first_indent_does_not_explain_an_age_gap(engine: str) -> None:
     """Regression: an offence reaching every material but protecting only under-14s was `reserved`
@@ -145,10 +154,7 @@ def test_article_21_2_does_not_explain_online_or_age_gaps(scope: dict, why: str)
 
 def test_a_reservation_in_part_without_its_part_explains_nothing_for_certain() -> None:
     """Regression: `extent: part` was parsed and never read, so a reservation "in part" made a rule fully reserved."""
-    excluding = offence(
-        "csam", ["producing", "possessing"], material={"real_child_record": "yes", "synthetic_realistic": "no"}, age_threshold=18
-    )
-    law = {"offences_listed_exhaustively": "yes", "offences": [excluding]}
+    law = EXCLUDING_SYNTHETIC
     part = findings(minimal_profile(convention=reserving({**FIRST_INDENT, "extent": "part"}), criminal_law=law))["GAI-009"]
     assert part.status.value == "gap"
     assert any("may explain some of" in n and "does not say which part" in n for n in part.notes)
@@ -159,10 +165,7 @@ def test_a_reservation_in_part_without_its_part_explains_nothing_for_certain() -
 
 
 def test_a_reservation_counts_only_while_in_force() -> None:
-    excluding = offence(
-        "csam", ["producing", "possessing"], material={"real_child_record": "yes", "synthetic_realistic": "no"}, age_threshold=18
-    )
-    law = {"offences_listed_exhaustively": "yes", "offences": [excluding]}
+    law = EXCLUDING_SYNTHETIC
     later = findings(minimal_profile(convention=reserving({**FIRST_INDENT, "in_force": "2025-01-01"}), criminal_law=law))["GAI-009"]
     assert later.status.value == "gap"
     assert any("not in force on 2024-10-01 (in force from 2025-01-01" in n for n in later.notes)
@@ -175,10 +178,7 @@ def test_a_reservation_counts_only_while_in_force() -> None:
 
 
 def test_an_unstated_reservation_that_would_explain_the_gap_is_mentioned() -> None:
-    excluding = offence(
-        "csam", ["producing", "possessing"], material={"real_child_record": "yes", "synthetic_realistic": "no"}, age_threshold=18
-    )
-    law = {"offences_listed_exhaustively": "yes", "offences": [excluding]}
+    law = EXCLUDING_SYNTHETIC
     unstated = findings(minimal_profile(convention={"status": "party"}, criminal_law=law))["GAI-009"]
     assert unstated.status.value == "gap"
     assert any(
