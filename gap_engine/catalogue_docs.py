@@ -21,17 +21,28 @@ class TraceRow:
 
 
 def trace(catalogue: RuleCatalogue) -> list[TraceRow]:
-    """One row per food-for-thought question or cross-cutting theme, with the rules serving it."""
+    """One row per food-for-thought question or cross-cutting theme, then per point of the Committee's
+    texts that follow the paper up, with the rules serving it."""
+    data = paper()
     rows = []
-    for question in paper()["questions"]:
+    for question in data["questions"]:
         rule_ids = tuple(r.id for r in catalogue.rules if question["id"] in r.rule.questions)
         rows.append(TraceRow(question["id"], question["theme"], question["text"], bool(question.get("policy")), rule_ids))
+    for text in data["committee_texts"]:
+        for point in text["points"]:
+            rule_ids = tuple(r.id for r in catalogue.rules if point["id"] in r.rule.questions)
+            rows.append(TraceRow(point["id"], text["id"], point["text"], False, rule_ids))
     return rows
+
+
+def _group_titles() -> dict[str, str]:
+    data = paper()
+    return {t["id"]: t["title"] for t in data["themes"]} | {t["id"]: t["title"] for t in data["committee_texts"]}
 
 
 def render_trace(rows: list[TraceRow]) -> str:
     lines = []
-    titles = {t["id"]: t["title"] for t in paper()["themes"]}
+    titles = _group_titles()
     current = None
     for row in rows:
         if row.theme != current:
@@ -45,7 +56,7 @@ def render_trace(rows: list[TraceRow]) -> str:
     missing = [r.question_id for r in rows if not r.rule_ids]
     lines.append("")
     lines.append(
-        f"{len(rows) - len(missing)} of {len(rows)} questions and themes served" + (f"; none for {', '.join(missing)}" if missing else "")
+        f"{len(rows) - len(missing)} of {len(rows)} questions, themes and Committee points served" + (f"; none for {', '.join(missing)}" if missing else "")
     )
     return "\n".join(lines) + "\n"
 
@@ -74,7 +85,10 @@ def render_catalogue(catalogue: RuleCatalogue) -> str:
         "",
         f"Source paper: {data['paper']}",
         "",
-        f"{len(catalogue.rules)} rules.",
+        *[f"Committee text: {text['title']}, {text['url']}" for text in data["committee_texts"]],
+        "",
+        f"{len(catalogue.rules)} rules"
+        + (f"; {len(catalogue.retired)} retired IDs, never reused (see the end)." if catalogue.retired else "."),
         "",
     ]
     for theme in data["themes"]:
@@ -87,7 +101,7 @@ def render_catalogue(catalogue: RuleCatalogue) -> str:
             out += [f"### {rule.id} — {rule.title}", ""]
             out.append(f"- **Severity:** {rule.severity.value}")
             out.append(f"- **Convention articles:** {', '.join(rule.articles) or '—'}")
-            out.append(f"- **Paper questions:** {', '.join(rule.questions)}")
+            out.append(f"- **Serves:** {', '.join(rule.questions)}")
             if rule.reservable:
                 out.append(f"- **A gap is explained by a reservation under:** {', '.join('Article ' + r.key for r in rule.reservable)}")
             out.append("- **Condition:**")
@@ -97,4 +111,7 @@ def render_catalogue(catalogue: RuleCatalogue) -> str:
                 out += ["  " + line for line in describe_condition(rule.applies_if)]
             out.append(f"- **Cases:** {', '.join(f'`{c.name}` ({c.expect.value})' for c in rule.cases)}")
             out += ["", rule.finding.strip(), "", f"*Recommendation:* {rule.recommendation.strip()}", ""]
+    if catalogue.retired:
+        out += ["## Retired rule IDs", "", "| ID | Replaced by | Why |", "|---|---|---|"]
+        out += [f"| {r.id} | {', '.join(r.replaced_by) or '—'} | {' '.join(r.reason.split())} |" for r in catalogue.retired]
     return "\n".join(out).rstrip() + "\n"

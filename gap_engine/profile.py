@@ -39,9 +39,15 @@ class Conduct(str, Enum):
     inciting_sexual_activity = "inciting_sexual_activity"  # causing or inciting a child
     remote_directing_abuse = "remote_directing_abuse"  # directing live abuse from afar
     recruiting_for_performance = "recruiting_for_performance"  # Art. 21(1)(a)
-    coercing_into_performance = "coercing_into_performance"  # Art. 21(1)(b)
+    coercing_into_performance = "coercing_into_performance"  # Art. 21(1)(b), first limb
+    # Art. 21(1)(b), second limb: profiting from or otherwise exploiting a child's participation in
+    # pornographic performances, e.g. the organiser of live-streamed abuse sold to paying viewers.
+    profiting_from_performance = "profiting_from_performance"
     attending_performance = "attending_performance"  # Art. 21(1)(c), incl. live streams
     causing_to_witness = "causing_to_witness"  # Art. 22
+    # Showing a child CSAM (synthetic included) or other sexual material, e.g. to groom the child or to
+    # normalise sexual activity between adults and children (the paper, Generative AI; Arts 22, 23).
+    showing_sexual_material_to_child = "showing_sexual_material_to_child"
     soliciting_for_sexual_purposes = "soliciting_for_sexual_purposes"  # Art. 23
     soliciting_sexual_images = "soliciting_sexual_images"  # solicitation of CSGSIV
     coercing_into_self_generated_images = "coercing_into_self_generated_images"
@@ -69,6 +75,9 @@ class Material(str, Enum):
     # with their consent, solely for their own private use: exactly what Article 20(3), second indent,
     # lets a Party leave out of Article 20(1)(a) and (e).
     self_generated_consensual_private = "self_generated_consensual_private"
+    # Sexual material about a child that is not visual: audio (cloned voices included) or text. Article
+    # 20(2) defines CSAM as visual, so the Convention does not require offences to reach it.
+    non_visual_depiction = "non_visual_depiction"
 
 
 class ConventionStatus(str, Enum):
@@ -387,6 +396,11 @@ class GenerativeAI(_Strict):
     child_likeness_manipulation_safeguards: Fact = _fact()
     nudification_tools_prohibited: Fact = _fact()
     training_data_csam_exclusion: Fact = _fact()
+    child_persona_chatbot_safeguards: Fact = Field(
+        default_factory=Fact,
+        description="Providers of generative AI and companion services must prevent the creation of chatbots or avatars that "
+        "appear to be children for sexual use (the paper's food-for-thought question GAI-Q7).",
+    )
 
 
 class DataProtection(_Strict):
@@ -419,6 +433,11 @@ class Programmes(_Strict):
     image_removal_support: Fact = _fact()
     helplines: Fact = _fact()
     helpline_chatbots: Fact = _fact()
+    professional_training_technology: Fact = Field(
+        default_factory=Fact,
+        description="Professionals who deal with CSEA (police, prosecutors, judges, child-protection and victim-support staff) "
+        "are trained on technology-facilitated CSEA (generative AI, immersive environments, live streaming, sexual extortion).",
+    )
 
 
 class Institutions(_Strict):
@@ -432,6 +451,11 @@ class Institutions(_Strict):
     expedited_cross_border_requests: Fact = _fact()
     contact_point_24_7: Fact = _fact()
     immersive_evidence_gathering: Fact = _fact()
+    technology_assisted_investigation: Fact = Field(
+        default_factory=Fact,
+        description="The authorities use emerging technologies (machine-learning classifiers, AI-assisted image analysis) to "
+        "detect CSAM, identify and safeguard victims and identify perpetrators.",
+    )
 
 
 class Profile(_Strict):

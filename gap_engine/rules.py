@@ -123,6 +123,9 @@ class ReservationRef(_Strict):
         return _reservation_key(self.article, self.paragraph, self.indent)
 
 
+RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,7}-\d{3}$"
+
+
 class RuleCase(_Strict):
     """A small profile fragment and the status the rule must give it."""
 
@@ -133,7 +136,7 @@ class RuleCase(_Strict):
 
 
 class Rule(_Strict):
-    id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,7}-\d{3}$")]
+    id: Annotated[str, Field(pattern=RULE_ID_PATTERN)]
     title: Annotated[str, Field(min_length=1, description="Reads as the expectation, e.g. '... are criminalised'.")]
     questions: Annotated[list[str], Field(min_length=1)]
     articles: list[str] = Field(default_factory=list)
@@ -152,7 +155,9 @@ class Rule(_Strict):
         for ref in questions:
             if ref not in known:
                 suggestion = _closest(ref, sorted(known))
-                raise ValueError(f"unknown paper question {ref!r}" + (f"; did you mean {suggestion!r}?" if suggestion else ""))
+                raise ValueError(
+                    f"unknown paper question or Committee text point {ref!r}" + (f"; did you mean {suggestion!r}?" if suggestion else "")
+                )
         return questions
 
     @model_validator(mode="after")
@@ -164,9 +169,20 @@ class Rule(_Strict):
         return self
 
 
+class RetiredRule(_Strict):
+    """A rule ID no longer in use. IDs never change meaning, so a rule that was split or dropped keeps
+    its ID here, never reused, with the rules that replace it and why (outputs and waivers that name
+    the old ID can then say where its content went)."""
+
+    id: Annotated[str, Field(pattern=RULE_ID_PATTERN)]
+    replaced_by: list[Annotated[str, Field(pattern=RULE_ID_PATTERN)]] = Field(default_factory=list)
+    reason: Annotated[str, Field(min_length=1)]
+
+
 class RuleFile(_Strict):
     theme: str
     rules: list[Rule]
+    retired: list[RetiredRule] = Field(default_factory=list)
 
     @field_validator("theme")
     @classmethod
@@ -200,6 +216,7 @@ class RuleCatalogue(BaseModel):
 
     rules: list[LoadedRule]
     content_hash: str
+    retired: list[RetiredRule] = Field(default_factory=list)
 
     @cached_property
     def compiled(self) -> Any:
@@ -222,8 +239,13 @@ def paper() -> dict[str, Any]:
     """The paper's themes and questions, from the packaged ``paper.yaml``."""
     loaded = load_yaml(Path(__file__).with_name("paper.yaml"))
     data = dict(loaded.data)
-    data["question_ids"] = {q["id"] for q in data["questions"]}
     data["theme_by_id"] = {t["id"]: t for t in data["themes"]}
+    data.setdefault("committee_texts", [])
+    points = [point for text in data["committee_texts"] for point in text["points"]]
+    # What a rule's ``questions`` may cite: the paper's questions and themes, and the points of the
+    # Lanzarote Committee's texts that follow it up (its 2024 Declaration).
+    data["reference_texts"] = {q["id"]: q["text"] for q in [*data["questions"], *points]}
+    data["question_ids"] = set(data["reference_texts"])
     return data
 
 
@@ -239,6 +261,7 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
     """Load the built-in rules and any rule packs; raise InputErrors listing every problem found."""
     errors: list[InputError] = []
     loaded: list[LoadedRule] = []
+    retired: list[tuple[RetiredRule, str]] = []
     digest = hashlib.sha256()
     sources: list[tuple[Path, str]] = []
     if include_builtin:
@@ -265,6 +288,7 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
         if rule_file is None:
             continue
         theme = paper()["theme_by_id"][rule_file.theme]
+        retired += [(item, str(path)) for item in rule_file.retired]
         for index, rule in enumerate(rule_file.rules):
             position = parsed.positions.get(("rules", index))
             loaded.append(
@@ -291,11 +315,44 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
                 )
             )
         seen.setdefault(item.id, item)
+    errors += _retirement_errors(retired, seen)
     if errors:
         raise InputErrors(errors)
     theme_order = {t["id"]: i for i, t in enumerate(paper()["themes"])}
     loaded.sort(key=lambda r: (theme_order[r.theme], r.id))
-    return RuleCatalogue(rules=loaded, content_hash=digest.hexdigest()[:16])
+    return RuleCatalogue(rules=loaded, content_hash=digest.hexdigest()[:16], retired=sorted((r for r, _ in retired), key=lambda r: r.id))
+
+
+def _retirement_errors(retired: list[tuple[RetiredRule, str]], live: dict[str, LoadedRule]) -> list[InputError]:
+    """A retired ID is never reused, retired once, and points only at rules that exist."""
+    errors: list[InputError] = []
+    first: dict[str, str] = {}
+    for item, source in retired:
+        if item.id in live:
+            rule = live[item.id]
+            errors.append(
+                InputError(
+                    source=rule.source,
+                    line=rule.line,
+                    field=item.id,
+                    message=f"rule ID {item.id} was retired in {source} ({item.reason.strip()}) and is never reused",
+                    hint="give the rule a new ID",
+                )
+            )
+        if item.id in first:
+            errors.append(InputError(source=source, field=f"retired {item.id}", message=f"{item.id} is retired twice (also in {first[item.id]})"))
+        first.setdefault(item.id, source)
+        for successor in item.replaced_by:
+            if successor not in live:
+                errors.append(
+                    InputError(
+                        source=source,
+                        field=f"retired {item.id}",
+                        message=f"replaced_by names {successor}, which is not a rule",
+                        hint="name the rules that now check what the retired rule checked",
+                    )
+                )
+    return errors
 
 
 def _validate_rule_file(parsed: LoadedYaml) -> tuple[RuleFile | None, list[InputError]]:

@@ -132,7 +132,7 @@ def checklist_from(
     unknown = [t for t in themes if t not in known]
     if unknown:
         raise InputErrors.single("--theme", f"unknown theme {', '.join(repr(t) for t in unknown)}", hint=f"known: {', '.join(known)}")
-    texts = {q["id"]: q["text"] for q in data["questions"]}
+    texts = data["reference_texts"]
     findings = findings or {}
     out: list[Theme] = []
     for number, theme in enumerate(data["themes"], start=1):

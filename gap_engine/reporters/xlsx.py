@@ -185,7 +185,7 @@ def _theme_title(theme_id: str) -> str:
 
 
 def _questions(ids: list[str]) -> str:
-    texts = {q["id"]: q["text"] for q in paper()["questions"]}
+    texts = paper()["reference_texts"]
     return "\n".join(f"{qid}: {texts[qid]}" if qid in texts else qid for qid in ids)
 
 
