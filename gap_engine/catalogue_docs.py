@@ -56,7 +56,8 @@ def render_trace(rows: list[TraceRow]) -> str:
     missing = [r.question_id for r in rows if not r.rule_ids]
     lines.append("")
     lines.append(
-        f"{len(rows) - len(missing)} of {len(rows)} questions, themes and Committee points served" + (f"; none for {', '.join(missing)}" if missing else "")
+        f"{len(rows) - len(missing)} of {len(rows)} questions, themes and Committee points served"
+        + (f"; none for {', '.join(missing)}" if missing else "")
     )
     return "\n".join(lines) + "\n"
 

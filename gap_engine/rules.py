@@ -340,7 +340,9 @@ def _retirement_errors(retired: list[tuple[RetiredRule, str]], live: dict[str, L
                 )
             )
         if item.id in first:
-            errors.append(InputError(source=source, field=f"retired {item.id}", message=f"{item.id} is retired twice (also in {first[item.id]})"))
+            errors.append(
+                InputError(source=source, field=f"retired {item.id}", message=f"{item.id} is retired twice (also in {first[item.id]})")
+            )
         first.setdefault(item.id, source)
         for successor in item.replaced_by:
             if successor not in live:
