@@ -249,6 +249,15 @@ def paper() -> dict[str, Any]:
     return data
 
 
+def reference_label(ref: str) -> str:
+    """What a reference in a rule's ``questions`` is, in words for people: a paper question or theme,
+    or a point of one of the Committee's texts."""
+    for text in paper()["committee_texts"]:
+        if any(point["id"] == ref for point in text["points"]):
+            return text.get("label", "Committee point")
+    return "Food for thought"
+
+
 def builtin_rules_dir() -> Path:
     """The rules shipped with the package (wheel) or, in a source checkout, the repo's ``rules/``."""
     packaged = Path(__file__).with_name("rules")

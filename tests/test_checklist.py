@@ -53,11 +53,13 @@ def test_blank_checklist_numbers_questions_by_theme_in_the_papers_order(runner: 
 
 def test_each_question_carries_its_food_for_thought_articles_and_evidence_expected(runner: Any, catalogue: Any) -> None:
     sections = _sections(_markdown(runner))
-    texts = {q["id"]: q["text"] for q in paper()["questions"]}
+    texts = paper()["reference_texts"]
+    paper_questions = {q["id"] for q in paper()["questions"]}
     for loaded in catalogue.rules:
         block = sections[loaded.id]
         for ref in loaded.rule.questions:
-            assert f"- Food for thought: **{ref}** — {texts[ref]}" in block
+            label = "Food for thought" if ref in paper_questions else "Committee Declaration of 7 November 2024"
+            assert f"- {label}: **{ref}** — {texts[ref]}" in block
         assert f"- Convention articles: {', '.join(loaded.rule.articles) or '—'}" in block
         assert "- Evidence expected: " in block and "URL" in block and "date in force" in block
         facts = [leaf.fact for leaf in loaded.rule.condition.leaves() if leaf.fact]

@@ -104,8 +104,15 @@ def test_rules_trace_serves_every_question(runner: CliRunner) -> None:
 
 def test_trace_reports_unserved_questions() -> None:
     rows = trace(load_rules())
-    assert len(rows) == 31  # 22 food-for-thought questions + 9 cross-cutting themes
+    assert len(rows) == 36  # 22 food-for-thought questions + 9 cross-cutting themes + 5 Declaration points
     assert [r.question_id for r in rows if r.rule_ids] == [r.question_id for r in rows]
+    assert [r.question_id for r in rows if r.theme == "declaration_2024"] == [f"DECL-{n}" for n in range(1, 6)]
+
+
+def test_trace_shows_the_declaration_points_beside_the_papers_questions(runner: CliRunner) -> None:
+    output = run(runner, "rules", "trace").output
+    assert "Declaration on the protection of children against sexual exploitation and sexual abuse facilitated" in output
+    assert output.index("CC-T9") < output.index("DECL-1") < output.index("DECL-5")
 
 
 def test_schema_commands(runner: CliRunner) -> None:

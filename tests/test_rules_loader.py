@@ -77,7 +77,7 @@ def test_unknown_field_in_a_rule(tmp_path: Path) -> None:
 def test_unknown_question_reference(tmp_path: Path) -> None:
     text = RULE.format(rule_id="ORG-005", condition="fact: programmes.education").replace("[GAI-Q3]", "[GAI-Q33]")
     (error,) = load_errors(write_pack(tmp_path, a=text))
-    assert "rule ORG-005: unknown paper question 'GAI-Q33'" in error
+    assert "rule ORG-005: unknown paper question or Committee text point 'GAI-Q33'" in error
 
 
 def test_duplicate_ids_across_files_are_an_error(tmp_path: Path) -> None:
@@ -112,3 +112,57 @@ def test_builtin_catalogue_loads_in_paper_order() -> None:
     order = ["generative_ai", "machine_learning", "immersive", "iot", "robotics", "live_csea", "cross_cutting"]
     assert themes == sorted(themes, key=order.index)
     assert len({r.id for r in catalogue.rules}) == len(catalogue.rules)
+
+
+RETIRED = """\
+retired:
+  - id: {retired_id}
+    replaced_by: [{successors}]
+    reason: Split into an obligation and a recommendation.
+"""
+
+
+def test_a_retired_id_is_listed_with_its_successors(tmp_path: Path) -> None:
+    text = RULE.format(rule_id="ORG-002", condition="fact: regulation.platforms.hash_sharing")
+    pack = write_pack(tmp_path, a=text + RETIRED.format(retired_id="ORG-001", successors="ORG-002"))
+    catalogue = load_rules([pack], include_builtin=False)
+    assert [(r.id, r.replaced_by) for r in catalogue.retired] == [("ORG-001", ["ORG-002"])]
+
+
+def test_a_retired_id_is_never_reused(tmp_path: Path) -> None:
+    text = RULE.format(rule_id="ORG-001", condition="fact: regulation.platforms.hash_sharing")
+    pack = write_pack(tmp_path, a=text + RETIRED.format(retired_id="ORG-001", successors=""))
+    (error,) = load_errors(pack)
+    assert "rule ID ORG-001 was retired in" in error and "is never reused" in error
+    assert "give the rule a new ID" in error
+
+
+def test_a_retired_rule_names_only_rules_that_exist(tmp_path: Path) -> None:
+    text = RULE.format(rule_id="ORG-002", condition="fact: regulation.platforms.hash_sharing")
+    pack = write_pack(tmp_path, a=text + RETIRED.format(retired_id="ORG-001", successors="ORG-003"))
+    (error,) = load_errors(pack)
+    assert "replaced_by names ORG-003, which is not a rule" in error
+
+
+def test_an_id_is_retired_only_once(tmp_path: Path) -> None:
+    text = RULE.format(rule_id="ORG-002", condition="fact: regulation.platforms.hash_sharing")
+    retired = RETIRED.format(retired_id="ORG-001", successors="ORG-002")
+    other = RULE.format(rule_id="ORG-003", condition="fact: regulation.platforms.hash_sharing") + retired
+    pack = write_pack(tmp_path, a=text + retired, b=other)
+    (error,) = load_errors(pack)
+    assert "ORG-001 is retired twice" in error
+
+
+def test_a_rule_may_cite_a_point_of_the_committee_declaration(tmp_path: Path) -> None:
+    text = RULE.format(rule_id="ORG-001", condition="fact: regulation.platforms.hash_sharing").replace("[GAI-Q3]", "[DECL-5]")
+    catalogue = load_rules([write_pack(tmp_path, a=text)], include_builtin=False)
+    assert catalogue.rules[0].rule.questions == ["DECL-5"]
+
+
+def test_builtin_retired_ids_point_at_live_rules() -> None:
+    catalogue = load_rules()
+    live = {r.id for r in catalogue.rules}
+    assert catalogue.retired, "the regrade retired the rules it split"
+    for retired in catalogue.retired:
+        assert retired.id not in live
+        assert set(retired.replaced_by) <= live

@@ -203,7 +203,7 @@ def test_jurisdiction_sheet_lists_every_finding_with_its_details(two: tuple) -> 
             assert row[column["Recommendation"]] == finding["recommendation"]
             assert (row[column["Convention articles"]] or "") == ", ".join(finding["articles"])
             for qid in finding["questions"]:
-                assert qid in row[column["Food-for-thought questions"]]
+                assert qid in row[column["Paper questions and Committee points"]]
             for item in finding["evidence"]:
                 assert item["ref"] in row[column["Evidence"]]
 

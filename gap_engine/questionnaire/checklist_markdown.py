@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..rules import reference_label
 from .checklist import Checklist, Item, Question, Theme
 
 TO_ANSWER = "**⚠ to answer**"
@@ -65,7 +66,7 @@ def _question(question: Question, prefilled: bool) -> list[str]:
     pack = "" if question.pack == "builtin" else f" [{question.pack}]"
     lines = [f"### {question.number} {question.rule_id} — {question.title}{pack}", ""]
     for ref, text in question.questions:
-        lines.append(f"- Food for thought: **{ref}** — {text}")
+        lines.append(f"- {reference_label(ref)}: **{ref}** — {text}")
     lines.append(f"- Convention articles: {', '.join(question.articles) if question.articles else '—'}")
     lines.append(f"- Severity: {question.severity}")
     lines.append(f"- Evidence expected: {question.evidence_expected}")

@@ -16,7 +16,7 @@ HEADERS = (
     "Theme",
     "Rule",
     "Question",
-    "Food for thought",
+    "Food for thought / Committee points",
     "Convention articles",
     "Severity",
     "Item",

@@ -57,7 +57,7 @@ FINDING_COLUMNS: list[tuple[str, int]] = [
     ("Finding", 70),
     ("Recommendation", 60),
     ("Paper section", 32),
-    ("Food-for-thought questions", 60),
+    ("Paper questions and Committee points", 60),
     ("Convention articles", 18),
 ]
 
@@ -67,7 +67,7 @@ RULE_COLUMNS: list[tuple[str, int]] = [
     ("Theme", 22),
     ("Severity", 14),
     ("Convention articles", 18),
-    ("Food-for-thought questions", 60),
+    ("Paper questions and Committee points", 60),
     ("Paper section", 32),
     ("Pack", 14),
     ("Finding", 70),
