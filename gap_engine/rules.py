@@ -105,6 +105,8 @@ class Condition(_Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
+        if self.at_least is not None and self.of is None:
+            raise ValueError("at_least needs of: [conditions], the conditions to count")
         kinds = [k for k in CONDITION_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
@@ -123,9 +125,7 @@ class Condition(_Strict):
                 raise ValueError("all/any/of needs at least one element")
         if self.of is not None and self.at_least is None:
             raise ValueError("of needs at_least: N, the number of its conditions that must be covered")
-        if self.at_least is not None:
-            if self.of is None:
-                raise ValueError("at_least needs of: [conditions], the conditions to count")
+        if self.at_least is not None and self.of is not None:
             if not 1 <= self.at_least <= len(self.of):
                 raise ValueError(f"at_least must be from 1 to the number of conditions in of ({len(self.of)}), not {self.at_least}")
         return self
