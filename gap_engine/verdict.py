@@ -3,7 +3,9 @@
 Both engines hand their element outcomes to this module, so the two differ only in how they
 match facts, never in how a rule's status is decided. The verdict reads the compiled rule
 (conditions.py), the profile's facts on the evaluation date (facts.py) and the outcomes; it never
-reads the profile itself.
+reads the profile itself. A ``rule:`` element is no engine outcome: it is graded from the status of
+the rule it reads, decided earlier for the same profile (``decide_all`` takes the rules in the
+catalogue's dependency order), and its evidence is that rule's ID and status, not its facts.
 
 How a reservation is applied: a failing element is *explained* by a reservation in force on the
 evaluation date only when every shortfall of a provision that would otherwise cover it lies
@@ -11,7 +13,8 @@ inside what that reservation permits (reservations.py) — or, when no provision
 when the whole element does. The rule's condition is then combined again with the explained
 elements counted as covered; only if that gives ``covered`` is the finding ``reserved``.
 Otherwise the status is what the law gives, and the notes say what a reservation explains and
-what it does not.
+what it does not. A ``rule:`` element is never explained by a reservation: the rule it reads has
+its own ``reserved`` status.
 """
 
 from __future__ import annotations
