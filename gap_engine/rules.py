@@ -2,16 +2,21 @@
 
 A rule is data: an ID that never changes meaning, its metadata tracing it to the paper and the
 Convention, a condition over profile facts, the finding and recommendation texts, and its own
-test cases. Conditions are a small language of ``all`` / ``any`` over three kinds of element:
+test cases. Conditions are a small language of groups over four kinds of element:
 
 * ``offence``: some offence provision covers a conduct (optionally for a material, with scope
   elements such as ``setting.immersive: yes`` and a minimum ``age_at_least``);
 * ``fact``: a measure or programme fact (``regulation.platforms.hash_sharing``) answered ``yes``
   (or ``no`` where ``good: no``);
-* nested ``all`` / ``any``.
+* ``rule``: another rule's finding for the same profile (a *derived* rule, see references.py);
+* ``use``: a named condition of the same file's ``conditions:`` mapping, expanded at load time
+  (the way to reuse a condition, since YAML aliases are refused);
+
+grouped by ``all``, ``any`` or ``at_least: N`` with ``of: [...]``.
 
 Names are checked against the profile model when the file is loaded, so a typo in a rule fails
-at load time with the rule file and rule ID, instead of silently never firing.
+at load time with the rule file and rule ID, instead of silently never firing; references to
+rules and named conditions are checked once the whole catalogue is loaded (references.py).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .errors import InputError, InputErrors
 from .findings import Status
@@ -72,20 +77,41 @@ class OffenceElement(_Strict):
         return text
 
 
+RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,7}-\d{3}$"
+CONDITION_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+CONDITION_KINDS = ("all", "any", "of", "offence", "fact", "rule", "use")
+
+
 class Condition(_Strict):
-    """Exactly one of: all, any, offence, fact (with optional good)."""
+    """Exactly one of: all, any, at_least with of, offence, fact (with optional good), rule, use.
+
+    ``at_least: N`` with ``of`` is covered when N of its conditions are (see ``conditions.at_least``
+    for how it grades otherwise); ``rule: ID`` reads another rule's status for the same profile;
+    ``use: NAME`` stands for a named condition of the same file and is gone once the file is
+    loaded (``references.expand_named``), so everything downstream sees plain conditions.
+    """
 
     all: list[Condition] | None = None
     any: list[Condition] | None = None
+    at_least: Annotated[int, Field(strict=True)] | None = None
+    of: list[Condition] | None = None
     offence: OffenceElement | None = None
     fact: str | None = None
     good: Answer = Answer.yes
+    rule: Annotated[str, Field(pattern=RULE_ID_PATTERN)] | None = None
+    use: Annotated[str, Field(pattern=CONDITION_NAME_PATTERN)] | None = None
+    # Set on the expansion of ``use: NAME`` so the catalogue can say which named condition it was.
+    _named: str | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
-        kinds = [k for k in ("all", "any", "offence", "fact") if getattr(self, k) is not None]
+        if self.at_least is not None and self.of is None:
+            raise ValueError("at_least needs of: [conditions], the conditions to count")
+        kinds = [k for k in CONDITION_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("a condition needs exactly one of all, any, offence, fact; found " + (", ".join(kinds) or "none"))
+            raise ValueError(
+                "a condition needs exactly one of all, any, at_least/of, offence, fact, rule, use; found " + (", ".join(kinds) or "none")
+            )
         if self.fact is not None and self.fact not in known_fact_paths():
             suggestion = _closest(self.fact, sorted(known_fact_paths()))
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
@@ -94,14 +120,38 @@ class Condition(_Strict):
             raise ValueError("good must be 'yes' or 'no'")
         if self.good is not Answer.yes and self.fact is None:
             raise ValueError("good applies only to a fact element")
-        for group in (self.all, self.any):
+        for group in (self.all, self.any, self.of):
             if group is not None and not group:
-                raise ValueError("all/any needs at least one element")
+                raise ValueError("all/any/of needs at least one element")
+        if self.of is not None and self.at_least is None:
+            raise ValueError("of needs at_least: N, the number of its conditions that must be covered")
+        if self.at_least is not None and self.of is not None:
+            if not 1 <= self.at_least <= len(self.of):
+                raise ValueError(f"at_least must be from 1 to the number of conditions in of ({len(self.of)}), not {self.at_least}")
         return self
 
+    @property
+    def children(self) -> list[Condition] | None:
+        """The conditions of a group (all, any or of), None for an element."""
+        for group in (self.all, self.any, self.of):
+            if group is not None:
+                return group
+        return None
+
+    @property
+    def named(self) -> str | None:
+        """The named condition this one was expanded from (``use: NAME``), if any."""
+        return self._named
+
+    def as_named(self, name: str) -> Condition:
+        copy = self.model_copy()
+        copy._named = name
+        return copy
+
     def leaves(self) -> list[Condition]:
-        if self.all is not None or self.any is not None:
-            return [leaf for child in (self.all or self.any or []) for leaf in child.leaves()]
+        children = self.children
+        if children is not None:
+            return [leaf for child in children for leaf in child.leaves()]
         return [self]
 
 
@@ -121,9 +171,6 @@ class ReservationRef(_Strict):
         from .profile import _reservation_key
 
         return _reservation_key(self.article, self.paragraph, self.indent)
-
-
-RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,7}-\d{3}$"
 
 
 class RuleCase(_Strict):
@@ -146,7 +193,16 @@ class Rule(_Strict):
     reservable: list[ReservationRef] = Field(default_factory=list)
     finding: Annotated[str, Field(min_length=1, description="What a gap means, in the paper's terms.")]
     recommendation: Annotated[str, Field(min_length=1)]
+    labels: dict[Status, Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\n]+$")]] = Field(
+        default_factory=dict,
+        description="A pack's own word for some outcomes (e.g. partial: insufficient), shown beside the status.",
+    )
     cases: Annotated[list[RuleCase], Field(min_length=1)]
+
+    def references(self) -> list[str]:
+        """The rules this rule's condition and precondition read (``rule:`` elements), in order, once each."""
+        conditions = [self.condition, *([self.applies_if] if self.applies_if is not None else [])]
+        return list(dict.fromkeys(leaf.rule for c in conditions for leaf in c.leaves() if leaf.rule is not None))
 
     @field_validator("questions")
     @classmethod
@@ -181,6 +237,9 @@ class RetiredRule(_Strict):
 
 class RuleFile(_Strict):
     theme: str
+    conditions: dict[Annotated[str, Field(pattern=CONDITION_NAME_PATTERN)], Condition] = Field(
+        default_factory=dict, description="Named conditions the file's rules can reuse with use: NAME."
+    )
     rules: list[Rule]
     retired: list[RetiredRule] = Field(default_factory=list)
 
@@ -268,7 +327,10 @@ def builtin_rules_dir() -> Path:
 
 def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builtin: bool = True) -> RuleCatalogue:
     """Load the built-in rules and any rule packs; raise InputErrors listing every problem found."""
+    from .references import RuleReference, cycle_errors, expand_named, reference_errors, rule_references
+
     errors: list[InputError] = []
+    references: list[RuleReference] = []
     loaded: list[LoadedRule] = []
     retired: list[tuple[RetiredRule, str]] = []
     digest = hashlib.sha256()
@@ -296,6 +358,9 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
         errors.extend(file_errors)
         if rule_file is None:
             continue
+        references += rule_references(rule_file, parsed)
+        rule_file, named_errors = expand_named(rule_file, parsed)
+        errors.extend(named_errors)
         theme = paper()["theme_by_id"][rule_file.theme]
         retired += [(item, str(path)) for item in rule_file.retired]
         for index, rule in enumerate(rule_file.rules):
@@ -325,6 +390,8 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
             )
         seen.setdefault(item.id, item)
     errors += _retirement_errors(retired, seen)
+    errors += reference_errors(references, seen, {item.id: item for item, _ in retired})
+    errors += cycle_errors(seen)
     if errors:
         raise InputErrors(errors)
     theme_order = {t["id"]: i for i, t in enumerate(paper()["themes"])}

@@ -131,6 +131,7 @@ def test_json_field_names_are_stable(data: dict) -> None:
         "finding",
         "jurisdiction",
         "jurisdiction_name",
+        "label",
         "missing",
         "notes",
         "pack",

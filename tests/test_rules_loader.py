@@ -77,7 +77,7 @@ def test_unknown_field_in_a_rule(tmp_path: Path) -> None:
 def test_unknown_question_reference(tmp_path: Path) -> None:
     text = RULE.format(rule_id="ORG-005", condition="fact: programmes.education").replace("[GAI-Q3]", "[GAI-Q33]")
     (error,) = load_errors(write_pack(tmp_path, a=text))
-    assert "rule ORG-005: unknown paper question or Committee text point 'GAI-Q33'" in error
+    assert "rule ORG-005: unknown paper question or Committee text point 'GAI-Q33'; did you mean 'GAI-Q3'?" in error
 
 
 def test_duplicate_ids_across_files_are_an_error(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_condition_needs_exactly_one_kind(tmp_path: Path) -> None:
         tmp_path, a=RULE.format(rule_id="ORG-007", condition="{fact: programmes.education, all: [{fact: programmes.helplines}]}")
     )
     (error,) = load_errors(pack)
-    assert "rule ORG-007: a condition needs exactly one of all, any, offence, fact; found all, fact" in error
+    assert "rule ORG-007: a condition needs exactly one of all, any, at_least/of, offence, fact, rule, use; found all, fact" in error
 
 
 def test_missing_pack_directory(tmp_path: Path) -> None:

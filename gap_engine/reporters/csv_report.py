@@ -35,6 +35,7 @@ COLUMNS = (
     "evidence_urls",
     "finding",
     "recommendation",
+    "label",
 )
 
 SEPARATOR = "; "
@@ -69,6 +70,7 @@ def _row(profile: ProfileResult, finding: Finding) -> list[str]:
         SEPARATOR.join(e.url for e in finding.evidence if e.url),
         finding.finding,
         finding.recommendation,
+        finding.label,
     )
     return [csv_safe(v) for v in values]
 

@@ -57,7 +57,8 @@ def render(results: CheckResults) -> str:
 
 
 def _finding(finding: Finding) -> list[str]:
-    out = [f"#### {finding.rule_id} — {finding.title}: **{finding.status.value}**", ""]
+    label = f" ({finding.label})" if finding.label else ""
+    out = [f"#### {finding.rule_id} — {finding.title}: **{finding.status.value}**{label}", ""]
     out.append(
         f"*Severity:* {finding.severity}. *Convention:* {', '.join('Art. ' + a for a in finding.articles) or '—'}. "
         f"*Paper:* {finding.paper_section}, questions {', '.join(finding.questions)}."
