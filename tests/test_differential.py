@@ -273,7 +273,7 @@ def leaves(draw: st.DrawFn) -> dict[str, Any]:
     return leaf
 
 
-BUILTIN_REFS = ["GAI-001", "GAI-009", "IMM-001", "ML-001", "CC-003"]
+BUILTIN_REFS = ["GAI-001", "GAI-009", "IMM-001", "ML-001", "CC-016"]
 """Built-in rules a pack's derived rules may read."""
 
 
@@ -372,7 +372,7 @@ DERIVED_PACK: dict[str, Any] = {
             (1, {"rule": "GAI-009"}, {}),
             (2, {"use": "two_of_the_synthetic_rules"}, {}),
             (3, {"all": [{"rule": "ZZDR-002"}, {"offence": {"conduct": "producing", "material": "synthetic_realistic"}}]}, {}),
-            (4, {"any": [{"rule": "ZZDR-003"}, {"fact": "regulation.platforms.hash_sharing"}]}, {"applies_if": {"rule": "CC-003"}}),
+            (4, {"any": [{"rule": "ZZDR-003"}, {"fact": "regulation.platforms.hash_sharing"}]}, {"applies_if": {"rule": "CC-016"}}),
             (5, {"at_least": 1, "of": [{"rule": "ZZDR-001"}]}, {"reservable": [{"article": 20, "paragraph": 3, "indent": 1}]}),
         ]
     ],
