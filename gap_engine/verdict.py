@@ -106,6 +106,8 @@ def decide(rule: CompiledRule, facts: ProfileFacts, outcomes: dict[str, ElementO
         notes=list(dict.fromkeys(notes)),
         elements=elements,
         pack=loaded.pack,
+        pack_version=loaded.pack_version,
+        replaces=list(spec.replaces),
     )
 
 

@@ -35,6 +35,8 @@ COLUMNS = (
     "evidence_urls",
     "finding",
     "recommendation",
+    "pack_version",
+    "replaces",
 )
 
 SEPARATOR = "; "
@@ -69,6 +71,8 @@ def _row(profile: ProfileResult, finding: Finding) -> list[str]:
         SEPARATOR.join(e.url for e in finding.evidence if e.url),
         finding.finding,
         finding.recommendation,
+        finding.pack_version,
+        SEPARATOR.join(finding.replaces),
     )
     return [csv_safe(v) for v in values]
 

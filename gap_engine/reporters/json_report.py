@@ -6,8 +6,9 @@ import json
 
 from ..findings import CheckResults
 
-SCHEMA_VERSION = 2
-"""2: evaluated_on per profile, notes per finding, in_force_until and note per evidence item."""
+SCHEMA_VERSION = 3
+"""2: evaluated_on per profile, notes per finding, in_force_until and note per evidence item.
+3: packs (id, version, source, themes, questions); pack_version and replaces per finding."""
 
 
 def to_data(results: CheckResults) -> dict:
