@@ -16,7 +16,7 @@ from .loading import load_profile
 from .packs import Pack
 from .profile import Profile
 from .rules import RuleCatalogue, load_rules
-from .verdict import decide
+from .verdict import decide_all
 
 __all__ = ["check", "check_profiles", "load_profile", "load_rules", "make_engine"]
 
@@ -53,7 +53,7 @@ def evaluate_profile(
     """One profile's findings on ``on`` (default: the profile's ``as_of``; a later date is refused)."""
     facts = profile_facts(profile, source, on)
     outcomes = engine.evaluate(facts.facts)
-    findings = [decide(rule, facts, outcomes) for rule in catalogue.compiled.rules]
+    findings = decide_all(catalogue.compiled.decision_order, facts, outcomes)
     findings.sort(key=lambda f: f.rule_id)
     return ProfileResult(
         jurisdiction=profile.jurisdiction.code,

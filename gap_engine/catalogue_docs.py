@@ -83,18 +83,28 @@ def render_trace(rows: list[TraceRow], catalogue: RuleCatalogue | None = None) -
 
 
 def describe_condition(condition: Condition, depth: int = 0) -> list[str]:
-    """The condition in plain words, as nested Markdown bullets."""
+    """The condition in plain words, as nested Markdown bullets.
+
+    Named conditions (``use: NAME``) were expanded when the file was loaded; they are shown
+    expanded, with their name, so a reader never has to look the name up.
+    """
     pad = "  " * depth
-    if condition.all is not None or condition.any is not None:
-        children = condition.all if condition.all is not None else condition.any
-        head = "all of:" if condition.all is not None else "any of:"
-        lines = [f"{pad}- {head}"]
-        for child in children or []:
+    named = f" (named condition `{condition.named}`)" if condition.named else ""
+    children = condition.children
+    if children is not None:
+        if condition.at_least is not None:
+            head = f"at least {condition.at_least} of:"
+        else:
+            head = "all of:" if condition.all is not None else "any of:"
+        lines = [f"{pad}- {head}{named}"]
+        for child in children:
             lines += describe_condition(child, depth + 1)
         return lines
     if condition.offence is not None:
-        return [f"{pad}- a listed offence covers {condition.offence.describe()}"]
-    return [f"{pad}- `{condition.fact}` is {condition.good.value}"]
+        return [f"{pad}- a listed offence covers {condition.offence.describe()}{named}"]
+    if condition.rule is not None:
+        return [f"{pad}- rule {condition.rule} is covered{named}"]
+    return [f"{pad}- `{condition.fact}` is {condition.good.value}{named}"]
 
 
 def render_catalogue(catalogue: RuleCatalogue) -> str:
@@ -136,6 +146,8 @@ def render_catalogue(catalogue: RuleCatalogue) -> str:
                 if rule.applies_if is not None:
                     out.append("- **Applies only if** (otherwise not applicable):")
                     out += ["  " + line for line in describe_condition(rule.applies_if)]
+                if rule.labels:
+                    out.append(f"- **Labels:** {', '.join(f'{status.value}: {label}' for status, label in rule.labels.items())}")
                 out.append(f"- **Cases:** {', '.join(f'`{c.name}` ({c.expect.value})' for c in rule.cases)}")
                 out += ["", rule.finding.strip(), "", f"*Recommendation:* {rule.recommendation.strip()}", ""]
     if catalogue.retired:

@@ -86,20 +86,85 @@ class Leaf:
     source: Condition
     element: CompiledElement
 
+    @property
+    def key(self) -> str:
+        return self.element.key
+
+
+@dataclass(frozen=True)
+class RuleLeaf:
+    """A ``rule: ID`` element: graded from another rule's finding for the same profile, never by an engine.
+
+    It is not a fact element, so it is never sent to durable_rules or the Python evaluator; the
+    verdict reads the referenced rule's status (decided first, see ``CompiledRules.decision_order``)
+    and grades it with ``rule_grade``.
+    """
+
+    source: Condition
+    rule_id: str
+
+    @property
+    def key(self) -> str:
+        return f"rule:{self.rule_id}"
+
+    @property
+    def description(self) -> str:
+        return f"rule {self.rule_id} is covered"
+
 
 @dataclass(frozen=True)
 class Group:
-    op: str  # all | any
+    op: str  # all | any | at_least
     children: tuple[Node, ...]
+    at_least: int | None = None  # op at_least: how many children must be covered
 
 
-Node = Leaf | Group
+Node = Leaf | RuleLeaf | Group
 
 
-def leaves(node: Node) -> list[Leaf]:
-    if isinstance(node, Leaf):
-        return [node]
-    return [leaf for child in node.children for leaf in leaves(child)]
+def leaves(node: Node) -> list[Leaf | RuleLeaf]:
+    if isinstance(node, Group):
+        return [leaf for child in node.children for leaf in leaves(child)]
+    return [node]
+
+
+def rule_grade(status: Status) -> Status:
+    """How a ``rule: ID`` element grades the referenced rule's status.
+
+    covered, partial and unknown carry over as they are. gap, reserved and not_applicable all give
+    gap: the element asks whether the other rule's criterion is *met*, and a criterion the Party
+    has reserved against, or one whose precondition does not hold, is not met — the reservation
+    explains the other rule's finding, not this one (a ``rule:`` element is never explained by a
+    reservation), and "not applicable" says there is nothing there to rely on.
+    """
+    if status in (Status.covered, Status.partial, Status.unknown):
+        return status
+    return Status.gap
+
+
+def grade_at_least(grades: list[Status], n: int) -> Status:
+    """The grade of ``at_least: n`` over its conditions' grades.
+
+    * covered when at least ``n`` conditions are covered;
+    * gap when ``n`` cannot be reached even counting every partial and unknown condition as covered;
+    * unknown when the unknown conditions could still bring it to ``n`` (covered + unknown >= n);
+    * partial otherwise: only by counting partly covered conditions could ``n`` be reached.
+
+    For example, ``at_least: 2`` over (covered, unknown, gap) is unknown — the unknown one may be
+    covered; over (covered, partial, gap) it is partial; over (covered, gap, gap) it is a gap; over
+    (covered, covered, gap) it is covered. ``at_least: 1`` grades as ``any`` and ``at_least: len(of)``
+    as ``all``.
+    """
+    covered = grades.count(Status.covered)
+    unknown = grades.count(Status.unknown)
+    partial = grades.count(Status.partial)
+    if covered >= n:
+        return Status.covered
+    if covered + unknown + partial < n:
+        return Status.gap
+    if covered + unknown >= n:
+        return Status.unknown
+    return Status.partial
 
 
 @dataclass(frozen=True)
@@ -116,10 +181,15 @@ class CompiledRule:
     def id(self) -> str:
         return self.loaded.id
 
-    def leaves(self) -> list[Leaf]:
+    @property
+    def references(self) -> list[str]:
+        """The rules whose findings this one reads (``rule:`` elements), which must be decided first."""
+        return self.loaded.rule.references()
+
+    def leaves(self) -> list[Leaf | RuleLeaf]:
         return leaves(self.condition)
 
-    def precondition_leaves(self) -> list[Leaf]:
+    def precondition_leaves(self) -> list[Leaf | RuleLeaf]:
         return leaves(self.applies_if) if self.applies_if is not None else []
 
 
@@ -129,11 +199,16 @@ class CompiledRules:
 
     rules: list[CompiledRule] = field(default_factory=list)
     elements: dict[str, CompiledElement] = field(default_factory=dict)
+    _order: list[CompiledRule] | None = field(default=None, repr=False)
 
     def compile_node(self, condition: Condition) -> Node:
+        if condition.at_least is not None:
+            return Group("at_least", tuple(self.compile_node(child) for child in condition.of or []), condition.at_least)
         if condition.all is not None or condition.any is not None:
             op = "all" if condition.all is not None else "any"
             return Group(op, tuple(self.compile_node(child) for child in (condition.all or condition.any or [])))
+        if condition.rule is not None:
+            return RuleLeaf(condition, condition.rule)
         element = _compile_element(condition)
         element = self.elements.setdefault(element.key, element)
         return Leaf(condition, element)
@@ -147,7 +222,30 @@ class CompiledRules:
             reservable=tuple(RESERVABLE[(ref.article, ref.paragraph, ref.indent)] for ref in rule.reservable),
         )
         self.rules.append(compiled)
+        self._order = None
         return compiled
+
+    @property
+    def decision_order(self) -> list[CompiledRule]:
+        """The rules in an order that decides every referenced rule before the rules reading it
+        (otherwise the catalogue's order), computed once."""
+        if self._order is None:
+            from .references import decision_order
+
+            self._order = decision_order(self.rules, lambda r: r.id, lambda r: r.references)
+        return self._order
+
+    def with_dependencies(self, rule: CompiledRule) -> list[CompiledRule]:
+        """The rule and every rule it reads, directly or not, in decision order (the rule last)."""
+        needed = {rule.id}
+        pending = list(rule.references)
+        by_id = {r.id: r for r in self.rules}
+        while pending:
+            rule_id = pending.pop()
+            if rule_id not in needed:
+                needed.add(rule_id)
+                pending += by_id[rule_id].references
+        return [r for r in self.decision_order if r.id in needed]
 
 
 def _compile_element(leaf: Condition) -> CompiledElement:

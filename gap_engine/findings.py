@@ -22,8 +22,8 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: str  # offence | fact | reservation
-    ref: str  # offence id, fact path, or reservation key
+    kind: str  # offence | fact | reservation | rule
+    ref: str  # offence id, fact path, reservation key, or "rule ID" (a rule whose finding another rule reads)
     answer: str  # the element's verdict from this piece of evidence
     citation: str | None = None
     url: str | None = None
@@ -53,6 +53,7 @@ class Finding(BaseModel):
     theme: str
     severity: str
     status: Status
+    label: str | None = None  # the rule's own word for this status (its ``labels``), if it declares one
     articles: list[str]
     paper_section: str
     questions: list[str]

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .api import Engine, make_engine
-from .conditions import CompiledRule
+from .conditions import CompiledRule, CompiledRules
 from .errors import InputErrors
 from .facts import profile_facts
 from .loading import validate_profile_data
 from .rules import RuleCase, RuleCatalogue
-from .verdict import decide
+from .verdict import decide_all
 
 CASE_BASE: dict[str, Any] = {
     "jurisdiction": {"code": "XT", "name": "Rule case"},
@@ -48,15 +48,21 @@ def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
-def run_case(compiled: CompiledRule, case: RuleCase, engine: Engine) -> CaseResult:
+def run_case(compiled: CompiledRule, case: RuleCase, engine: Engine, catalogue: CompiledRules | None = None) -> CaseResult:
+    """Run one case of one rule. A rule that reads other rules (``rule:`` elements) is decided with
+    them: each referenced rule is decided first, from the same case profile, so ``catalogue`` (the
+    compiled catalogue the rule belongs to) is needed for such a rule."""
     loaded = compiled.loaded
     source = f"{loaded.source} {loaded.id}/{case.name}"
+    if compiled.references and catalogue is None:
+        raise ValueError(f"rule {loaded.id} reads other rules; pass the compiled catalogue to run its cases")
+    rules = catalogue.with_dependencies(compiled) if catalogue is not None else [compiled]
     try:
         profile = validate_profile_data(case_profile_data(case), source)
     except InputErrors as exc:
         return CaseResult(loaded.id, case.name, case.expect.value, "invalid-profile", loaded.source, str(exc))
     facts = profile_facts(profile, source)
-    finding = decide(compiled, facts, engine.evaluate(facts.facts))
+    finding = decide_all(rules, facts, engine.evaluate(facts.facts))[-1]
     detail = "; ".join(finding.missing)
     return CaseResult(loaded.id, case.name, case.expect.value, finding.status.value, loaded.source, detail)
 
@@ -64,5 +70,6 @@ def run_case(compiled: CompiledRule, case: RuleCase, engine: Engine) -> CaseResu
 def run_cases(catalogue: RuleCatalogue, engine_name: str = "durable", packs: tuple[str, ...] | list[str] = ()) -> list[CaseResult]:
     """Every rule's cases, or only those of the rules of ``packs``."""
     engine = make_engine(catalogue, engine_name)
-    rules = [rule for rule in catalogue.compiled.rules if not packs or rule.loaded.pack in packs]
-    return [run_case(rule, case, engine) for rule in rules for case in rule.loaded.rule.cases]
+    compiled = catalogue.compiled
+    rules = [rule for rule in compiled.rules if not packs or rule.loaded.pack in packs]
+    return [run_case(rule, case, engine, compiled) for rule in rules for case in rule.loaded.rule.cases]

@@ -2,16 +2,21 @@
 
 A rule is data: an ID that never changes meaning, its metadata tracing it to the paper and the
 Convention, a condition over profile facts, the finding and recommendation texts, and its own
-test cases. Conditions are a small language of ``all`` / ``any`` over three kinds of element:
+test cases. Conditions are a small language of groups over four kinds of element:
 
 * ``offence``: some offence provision covers a conduct (optionally for a material, with scope
   elements such as ``setting.immersive: yes`` and a minimum ``age_at_least``);
 * ``fact``: a measure or programme fact (``regulation.platforms.hash_sharing``) answered ``yes``
   (or ``no`` where ``good: no``);
-* nested ``all`` / ``any``.
+* ``rule``: another rule's finding for the same profile (a *derived* rule, see references.py);
+* ``use``: a named condition of the same file's ``conditions:`` mapping, expanded at load time
+  (the way to reuse a condition, since YAML aliases are refused);
+
+grouped by ``all``, ``any`` or ``at_least: N`` with ``of: [...]``.
 
 Names are checked against the profile model when the file is loaded, so a typo in a rule fails
-at load time with the rule file and rule ID, instead of silently never firing.
+at load time with the rule file and rule ID, instead of silently never firing; references to
+rules and named conditions are checked once the whole catalogue is loaded (references.py).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import InputError, InputErrors
 from .findings import Status
@@ -74,20 +79,41 @@ class OffenceElement(_Strict):
         return text
 
 
+RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,7}-\d{3}$"
+CONDITION_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+CONDITION_KINDS = ("all", "any", "of", "offence", "fact", "rule", "use")
+
+
 class Condition(_Strict):
-    """Exactly one of: all, any, offence, fact (with optional good)."""
+    """Exactly one of: all, any, at_least with of, offence, fact (with optional good), rule, use.
+
+    ``at_least: N`` with ``of`` is covered when N of its conditions are (see ``conditions.at_least``
+    for how it grades otherwise); ``rule: ID`` reads another rule's status for the same profile;
+    ``use: NAME`` stands for a named condition of the same file and is gone once the file is
+    loaded (``references.expand_named``), so everything downstream sees plain conditions.
+    """
 
     all: list[Condition] | None = None
     any: list[Condition] | None = None
+    at_least: Annotated[int, Field(strict=True)] | None = None
+    of: list[Condition] | None = None
     offence: OffenceElement | None = None
     fact: str | None = None
     good: Answer = Answer.yes
+    rule: Annotated[str, Field(pattern=RULE_ID_PATTERN)] | None = None
+    use: Annotated[str, Field(pattern=CONDITION_NAME_PATTERN)] | None = None
+    # Set on the expansion of ``use: NAME`` so the catalogue can say which named condition it was.
+    _named: str | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
-        kinds = [k for k in ("all", "any", "offence", "fact") if getattr(self, k) is not None]
+        if self.at_least is not None and self.of is None:
+            raise ValueError("at_least needs of: [conditions], the conditions to count")
+        kinds = [k for k in CONDITION_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("a condition needs exactly one of all, any, offence, fact; found " + (", ".join(kinds) or "none"))
+            raise ValueError(
+                "a condition needs exactly one of all, any, at_least/of, offence, fact, rule, use; found " + (", ".join(kinds) or "none")
+            )
         if self.fact is not None and self.fact not in known_fact_paths():
             suggestion = _closest(self.fact, sorted(known_fact_paths()))
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
@@ -96,14 +122,38 @@ class Condition(_Strict):
             raise ValueError("good must be 'yes' or 'no'")
         if self.good is not Answer.yes and self.fact is None:
             raise ValueError("good applies only to a fact element")
-        for group in (self.all, self.any):
+        for group in (self.all, self.any, self.of):
             if group is not None and not group:
-                raise ValueError("all/any needs at least one element")
+                raise ValueError("all/any/of needs at least one element")
+        if self.of is not None and self.at_least is None:
+            raise ValueError("of needs at_least: N, the number of its conditions that must be covered")
+        if self.at_least is not None and self.of is not None:
+            if not 1 <= self.at_least <= len(self.of):
+                raise ValueError(f"at_least must be from 1 to the number of conditions in of ({len(self.of)}), not {self.at_least}")
         return self
 
+    @property
+    def children(self) -> list[Condition] | None:
+        """The conditions of a group (all, any or of), None for an element."""
+        for group in (self.all, self.any, self.of):
+            if group is not None:
+                return group
+        return None
+
+    @property
+    def named(self) -> str | None:
+        """The named condition this one was expanded from (``use: NAME``), if any."""
+        return self._named
+
+    def as_named(self, name: str) -> Condition:
+        copy = self.model_copy()
+        copy._named = name
+        return copy
+
     def leaves(self) -> list[Condition]:
-        if self.all is not None or self.any is not None:
-            return [leaf for child in (self.all or self.any or []) for leaf in child.leaves()]
+        children = self.children
+        if children is not None:
+            return [leaf for child in children for leaf in child.leaves()]
         return [self]
 
 
@@ -123,9 +173,6 @@ class ReservationRef(_Strict):
         from .profile import _reservation_key
 
         return _reservation_key(self.article, self.paragraph, self.indent)
-
-
-RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]{1,7}-\d{3}$"
 
 
 class RuleCase(_Strict):
@@ -152,11 +199,20 @@ class Rule(_Strict):
     reservable: list[ReservationRef] = Field(default_factory=list)
     finding: Annotated[str, Field(min_length=1, description="What a gap means, in the paper's terms.")]
     recommendation: Annotated[str, Field(min_length=1)]
+    labels: dict[Status, Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\n]+$")]] = Field(
+        default_factory=dict,
+        description="A pack's own word for some outcomes (e.g. partial: insufficient), shown beside the status.",
+    )
     cases: Annotated[list[RuleCase], Field(min_length=1)]
     replaces: list[Annotated[str, Field(pattern=RULE_ID_PATTERN)]] = Field(
         default_factory=list,
         description="Rule packs only: the rules (usually built-in) this rule runs instead of; they are not run, and every output says so.",
     )
+
+    def references(self) -> list[str]:
+        """The rules this rule's condition and precondition read (``rule:`` elements), in order, once each."""
+        conditions = [self.condition, *([self.applies_if] if self.applies_if is not None else [])]
+        return list(dict.fromkeys(leaf.rule for c in conditions for leaf in c.leaves() if leaf.rule is not None))
 
     @field_validator("questions")
     @classmethod
@@ -215,6 +271,9 @@ class RetiredRule(_Strict):
 
 class RuleFile(_Strict):
     theme: str
+    conditions: dict[Annotated[str, Field(pattern=CONDITION_NAME_PATTERN)], Condition] = Field(
+        default_factory=dict, description="Named conditions the file's rules can reuse with use: NAME."
+    )
     rules: list[Rule]
     retired: list[RetiredRule] = Field(default_factory=list)
 
@@ -328,6 +387,8 @@ def load_rules(
 
     ``select`` keeps only the named rules or themes, ``skip`` drops them (rule IDs or theme IDs);
     a rule naming another in ``replaces`` runs instead of it."""
+    from .references import RuleReference, cycle_errors, reference_errors
+
     errors: list[InputError] = []
     packs: list[Pack] = []
     seen_dirs: dict[Path, str] = {}
@@ -369,6 +430,7 @@ def load_rules(
         raise InputErrors(errors)
     loaded: list[LoadedRule] = []
     retired: list[tuple[RetiredRule, str]] = []
+    references: list[RuleReference] = []
     digest = hashlib.sha256()
     for pack in packs:
         digest.update(pack.label.encode() + b"\0")
@@ -376,7 +438,7 @@ def load_rules(
         if not files:
             errors.append(InputError(source=str(pack.directory), message="rule pack holds no rule files (.yaml beside pack.yaml)"))
         for path in files:
-            pack_rules, pack_retired, file_errors = _load_rule_file(path, pack, digest)
+            pack_rules, pack_retired, file_errors = _load_rule_file(path, pack, digest, references)
             loaded += pack_rules
             retired += pack_retired
             errors += file_errors
@@ -396,10 +458,13 @@ def load_rules(
     errors += _retirement_errors(retired, seen)
     replaced, replace_errors = _replacements(loaded, seen, include_builtin)
     errors += replace_errors
+    errors += reference_errors(references, seen, {item.id: item for item, _ in retired})
+    errors += cycle_errors(seen)
     if errors:
         raise InputErrors(errors)
     loaded = [r for r in loaded if r.id not in replaced]
     loaded = _selected(loaded, packs, select, skip)
+    _check_dependencies_run(loaded, replaced)
     order = {(pack.id, theme.id): (p_index, t_index) for p_index, pack in enumerate(packs) for t_index, theme in enumerate(pack.themes)}
     loaded.sort(key=lambda r: (order[(r.pack, r.theme)], r.id))
     return RuleCatalogue(
@@ -431,7 +496,11 @@ def _clashes(pack: Pack, earlier: list[Pack]) -> list[InputError]:
     return errors
 
 
-def _load_rule_file(path: Path, pack: Pack, digest: Any) -> tuple[list[LoadedRule], list[tuple[RetiredRule, str]], list[InputError]]:
+def _load_rule_file(
+    path: Path, pack: Pack, digest: Any, references: list[Any]
+) -> tuple[list[LoadedRule], list[tuple[RetiredRule, str]], list[InputError]]:
+    from .references import expand_named, rule_references
+
     try:
         parsed = load_yaml(path)
     except InputErrors as exc:
@@ -440,6 +509,9 @@ def _load_rule_file(path: Path, pack: Pack, digest: Any) -> tuple[list[LoadedRul
     rule_file, errors = _validate_rule_file(parsed, pack)
     if rule_file is None:
         return [], [], errors
+    references += rule_references(rule_file, parsed)
+    rule_file, named_errors = expand_named(rule_file, parsed)
+    errors += named_errors
     theme = pack.theme(rule_file.theme)
     assert theme is not None  # checked by RuleFile
     loaded = []
@@ -521,6 +593,26 @@ def _replacements(
             else:
                 replaced[target] = item.id
     return replaced, errors
+
+
+def _check_dependencies_run(loaded: list[LoadedRule], replaced: dict[str, str]) -> None:
+    """A derived rule reads other rules' findings: they must run too (not skipped, not replaced)."""
+    running = {r.id for r in loaded}
+    errors = []
+    for item in loaded:
+        for target in sorted(set(item.rule.references()) - running):
+            why = f"it is replaced by {replaced[target]}" if target in replaced else "--select/--skip leaves it out"
+            errors.append(
+                InputError(
+                    source=item.source,
+                    line=item.line,
+                    field=item.id,
+                    message=f"rule {item.id} reads rule {target}, which will not run: {why}",
+                    hint=f"run {target} too, or leave {item.id} out",
+                )
+            )
+    if errors:
+        raise InputErrors(errors)
 
 
 def _selected(loaded: list[LoadedRule], packs: list[Pack], select: Sequence[str], skip: Sequence[str]) -> list[LoadedRule]:

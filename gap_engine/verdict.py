@@ -3,7 +3,9 @@
 Both engines hand their element outcomes to this module, so the two differ only in how they
 match facts, never in how a rule's status is decided. The verdict reads the compiled rule
 (conditions.py), the profile's facts on the evaluation date (facts.py) and the outcomes; it never
-reads the profile itself.
+reads the profile itself. A ``rule:`` element is no engine outcome: it is graded from the status of
+the rule it reads, decided earlier for the same profile (``decide_all`` takes the rules in the
+catalogue's dependency order), and its evidence is that rule's ID and status, not its facts.
 
 How a reservation is applied: a failing element is *explained* by a reservation in force on the
 evaluation date only when every shortfall of a provision that would otherwise cover it lies
@@ -11,15 +13,30 @@ inside what that reservation permits (reservations.py) — or, when no provision
 when the whole element does. The rule's condition is then combined again with the explained
 elements counted as covered; only if that gives ``covered`` is the finding ``reserved``.
 Otherwise the status is what the law gives, and the notes say what a reservation explains and
-what it does not.
+what it does not. A ``rule:`` element is never explained by a reservation: the rule it reads has
+its own ``reserved`` status.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
-from .conditions import GRADE_ORDER, CompiledElement, CompiledRule, Dimension, ElementOutcome, Leaf, Node, plain_key, scope_field
+from .conditions import (
+    GRADE_ORDER,
+    CompiledElement,
+    CompiledRule,
+    Dimension,
+    ElementOutcome,
+    Leaf,
+    Node,
+    RuleLeaf,
+    grade_at_least,
+    plain_key,
+    rule_grade,
+    scope_field,
+)
 from .facts import APPLIES_KEY, ProfileFacts, Provision, ReservationState
 from .findings import ElementResult, Evidence, Finding, Status
 from .profile import Answer
@@ -31,11 +48,15 @@ _EXHAUSTIVE_HINT = (
 )
 
 
-def combine(node: Node, statuses: dict[str, Status]) -> Status:
-    if isinstance(node, Leaf):
-        return statuses[node.element.key]
-    grades = (combine(child, statuses) for child in node.children)
-    return min(grades, key=GRADE_ORDER.index) if node.op == "all" else max(grades, key=GRADE_ORDER.index)
+def combine(node: Node, statuses: Mapping[str, Status]) -> Status:
+    """A condition's grade from its leaves' grades (by ``Leaf.key`` / ``RuleLeaf.key``)."""
+    if not isinstance(node, Leaf | RuleLeaf):
+        grades = [combine(child, statuses) for child in node.children]
+        if node.op == "at_least":
+            assert node.at_least is not None
+            return grade_at_least(grades, node.at_least)
+        return min(grades, key=GRADE_ORDER.index) if node.op == "all" else max(grades, key=GRADE_ORDER.index)
+    return statuses[node.key]
 
 
 def resolve_exhaustiveness(facts: ProfileFacts, element: CompiledElement, outcome: ElementOutcome) -> ElementOutcome:
@@ -56,20 +77,47 @@ def resolve_exhaustiveness(facts: ProfileFacts, element: CompiledElement, outcom
     return outcome
 
 
-def decide(rule: CompiledRule, facts: ProfileFacts, outcomes: dict[str, ElementOutcome]) -> Finding:
-    """One rule's finding for one profile on its evaluation date, from the engine's element outcomes."""
+def decide_all(rules: Iterable[CompiledRule], facts: ProfileFacts, outcomes: dict[str, ElementOutcome]) -> list[Finding]:
+    """The findings of ``rules``, given in decision order (``CompiledRules.decision_order``), so
+    that every rule a ``rule:`` element reads is decided before the rule reading it."""
+    decided: dict[str, Status] = {}
+    findings = []
+    for rule in rules:
+        finding = decide(rule, facts, outcomes, decided)
+        decided[rule.id] = finding.status
+        findings.append(finding)
+    return findings
+
+
+def decide(
+    rule: CompiledRule, facts: ProfileFacts, outcomes: dict[str, ElementOutcome], decided: Mapping[str, Status] | None = None
+) -> Finding:
+    """One rule's finding for one profile on its evaluation date, from the engine's element outcomes
+    and, for ``rule:`` elements, the statuses of the rules already ``decided`` for this profile."""
+    decided = decided or {}
     leaves = rule.leaves()
+    every = leaves + rule.precondition_leaves()
     resolved = {
-        leaf.element.key: resolve_exhaustiveness(facts, leaf.element, outcomes[leaf.element.key])
-        for leaf in leaves + rule.precondition_leaves()
+        leaf.key: resolve_exhaustiveness(facts, leaf.element, outcomes[leaf.element.key]) for leaf in every if isinstance(leaf, Leaf)
     }
     statuses = {key: outcome.status for key, outcome in resolved.items()}
-    elements = [_element_result(leaf, facts, resolved[leaf.element.key]) for leaf in leaves]
+    for leaf in every:
+        if isinstance(leaf, RuleLeaf):
+            if leaf.rule_id not in decided:
+                raise ValueError(f"rule {rule.id} reads rule {leaf.rule_id}, which has not been decided for this profile yet")
+            statuses[leaf.key] = rule_grade(decided[leaf.rule_id])
+
+    def result(leaf: Leaf | RuleLeaf) -> ElementResult:
+        if isinstance(leaf, RuleLeaf):
+            return _rule_result(leaf, decided[leaf.rule_id])
+        return _element_result(leaf, facts, resolved[leaf.key])
+
+    elements = [result(leaf) for leaf in leaves]
     notes: list[str] = []
     if rule.applies_if is not None and combine(rule.applies_if, statuses) is Status.gap:
         status = Status.not_applicable
         missing: list[str] = []
-        evidence = [e for leaf in rule.precondition_leaves() for e in _element_result(leaf, facts, resolved[leaf.element.key]).evidence]
+        evidence = [e for leaf in rule.precondition_leaves() for e in result(leaf).evidence]
     else:
         status = combine(rule.condition, statuses)
         if status is Status.covered:
@@ -96,6 +144,7 @@ def decide(rule: CompiledRule, facts: ProfileFacts, outcomes: dict[str, ElementO
         theme=loaded.theme,
         severity=spec.severity.value,
         status=status,
+        label=spec.labels.get(status),
         articles=list(spec.articles),
         paper_section=loaded.paper_section,
         questions=list(spec.questions),
@@ -126,7 +175,8 @@ class ReservationReading:
 def read_reservations(rule: CompiledRule, facts: ProfileFacts, resolved: dict[str, ElementOutcome]) -> ReservationReading:
     """Which failing elements the reservations the rule admits explain, and notes on those they do not."""
     reading = ReservationReading(set(), [], [])
-    failing = [leaf for leaf in rule.leaves() if resolved[leaf.element.key].status is not Status.covered]
+    # A ``rule:`` element is never explained here: the rule it reads has its own reserved status.
+    failing = [leaf for leaf in rule.leaves() if isinstance(leaf, Leaf) and resolved[leaf.key].status is not Status.covered]
     for provision in rule.reservable:
         made = [r for r in facts.reservations if r.place == provision.place]
         for leaf in failing:
@@ -284,6 +334,17 @@ def _element_result(leaf: Leaf, facts: ProfileFacts, outcome: ElementOutcome) ->
             if provision is not None and provision.applies.reason:
                 missing += f" — the answer before the cited provision applies: {provision.applies.reason}"
     return ElementResult(element=element.description, status=outcome.status, evidence=evidence, missing=missing)
+
+
+def _rule_result(leaf: RuleLeaf, status: Status) -> ElementResult:
+    """A ``rule:`` element: the other rule's ID and status, never its evidence (that is in its own finding)."""
+    grade = rule_grade(status)
+    return ElementResult(
+        element=leaf.description,
+        status=grade,
+        evidence=[Evidence(kind="rule", ref=f"rule {leaf.rule_id}", answer=status.value, citation="see that rule's finding")],
+        missing=None if grade is Status.covered else f"rule {leaf.rule_id} is {status.value}",
+    )
 
 
 def _evidence(facts: ProfileFacts, fact_id: str, status: Status) -> Evidence:

@@ -170,7 +170,9 @@ def test_the_xlsx_checklist_does_not_look_fillable(runner: Any, tmp_path: Path) 
     assert runner.invoke(main, ["checklist", "--xlsx", str(target)]).exit_code == 0
     workbook = load_workbook(target)
     assert all(workbook[name].protection.sheet for name in ("Summary", "Checklist"))
-    assert "Answer" not in [c.value for c in workbook["Checklist"][1]] and "Answer in the profile" in [c.value for c in workbook["Checklist"][1]]
+    assert "Answer" not in [c.value for c in workbook["Checklist"][1]] and "Answer in the profile" in [
+        c.value for c in workbook["Checklist"][1]
+    ]
     assert "gap-engine template --xlsx FILE" in workbook["Summary"].cell(row=3, column=1).value
 
 

@@ -4,13 +4,16 @@ A "covered" verdict a legal adviser cannot trust is the worst bug gap-engine can
 durable_rules engine is checked, on random valid profiles, against the plain-Python evaluation
 of the same compiled elements: identical element outcomes (status, the facts that decided it,
 "no candidate"), and identical findings (status, evidence, what is missing) for every rule of
-the full catalogue and of a random rule pack loaded from a directory, whatever the order of the
-facts and however many profiles one engine has already seen.
+the full catalogue and of a random rule pack loaded from a directory (with derived rules reading
+other rules, at_least groups, named conditions and labels), whatever the order of the facts and
+however many profiles one engine has already seen.
 """
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +24,10 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from gap_engine.api import check_profiles, make_engine
+from gap_engine.conditions import rule_grade
 from gap_engine.engine_python import PythonEngine
 from gap_engine.facts import profile_facts
+from gap_engine.findings import Status
 from gap_engine.loading import validate_profile_data
 from gap_engine.profile import (
     OFFENCE_ANSWER_FIELDS,
@@ -38,10 +43,12 @@ from gap_engine.profile import (
 )
 from gap_engine.reservations import RESERVABLE
 from gap_engine.rules import RuleCatalogue, load_rules
+from tests.conftest import write_manifest
 
 pytest.importorskip("durable.engine", reason="durable_rules does not load on this Python")
 
 ANSWERS = [a.value for a in Answer]
+STATUSES = [s.value for s in Status]
 FACT_PATHS = sorted(fact_paths())
 AS_OF = date(2024, 10, 1)
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -267,53 +274,135 @@ def leaves(draw: st.DrawFn) -> dict[str, Any]:
     return leaf
 
 
-conditions = st.recursive(
-    leaves(),
-    lambda inner: st.builds(lambda kind, items: {kind: items}, st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=4)),
-    max_leaves=8,
-)
+BUILTIN_REFS = ["GAI-001", "GAI-009", "IMM-001", "ML-001", "CC-016"]
+"""Built-in rules a pack's derived rules may read."""
+
+
+def _groups(inner: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    items = st.lists(inner, min_size=1, max_size=4)
+    return st.one_of(
+        st.builds(lambda kind, children: {kind: children}, st.sampled_from(["all", "any"]), items),
+        items.flatmap(lambda children: st.integers(1, len(children)).map(lambda n: {"at_least": n, "of": children})),
+    )
+
+
+def condition_trees(rule_refs: Sequence[str] = (), names: Sequence[str] = ()) -> st.SearchStrategy[dict[str, Any]]:
+    """Conditions over offence and fact elements and, when given, ``rule:`` and ``use:`` elements."""
+    kinds = [leaves()]
+    if rule_refs:
+        kinds.append(st.sampled_from(list(rule_refs)).map(lambda rule_id: {"rule": rule_id}))
+    if names:
+        kinds.append(st.sampled_from(list(names)).map(lambda name: {"use": name}))
+    return st.recursive(st.one_of(*kinds), _groups, max_leaves=8)
+
+
+conditions = condition_trees()
 
 
 @st.composite
-def rule_packs(draw: st.DrawFn) -> list[dict[str, Any]]:
+def rule_packs(draw: st.DrawFn) -> dict[str, Any]:
+    """A rule file: named conditions, and rules that may read built-in rules and the pack's earlier rules
+    (so never a cycle), with at_least groups and labels."""
+    named = {"shared": draw(condition_trees(BUILTIN_REFS))} if draw(st.booleans()) else {}
     rules = []
     for number in range(1, draw(st.integers(1, 6)) + 1):
+        earlier = [r["id"] for r in rules]
         rule: dict[str, Any] = {
             "id": f"ZZPK-{number:03d}",
             "title": f"Random pack rule {number} holds",
-            "questions": ["CC-T1"],
+            "questions": ["TP-Q1"],
             "severity": draw(st.sampled_from(["obligation", "recommendation", "good_practice"])),
-            "condition": draw(conditions),
+            "condition": draw(condition_trees([*BUILTIN_REFS, *earlier], list(named))),
             "finding": "Generated for the differential test.",
             "recommendation": "None.",
             "cases": [{"name": "unknown_when_nothing_stated", "profile": {}, "expect": "unknown"}],
         }
         if draw(st.integers(0, 2)) == 0:
-            rule["applies_if"] = draw(leaves())
+            rule["applies_if"] = draw(st.one_of(leaves(), st.sampled_from([*BUILTIN_REFS, *earlier]).map(lambda r: {"rule": r})))
         reservable = draw(st.lists(st.sampled_from(sorted(RESERVABLE, key=str)), unique=True, max_size=2))
         if reservable:
             rule["reservable"] = [
                 {k: v for k, v in zip(("article", "paragraph", "indent"), key, strict=True) if v is not None} for key in reservable
             ]
+        labels = draw(st.dictionaries(st.sampled_from(STATUSES), st.sampled_from(["none", "insufficient", "sufficient"]), max_size=3))
+        if labels:
+            rule["labels"] = labels
         rules.append(rule)
-    return rules
+    return {"theme": "test_theme", "conditions": named, "rules": rules}
+
+
+def _load_pack(directory: Path, data: dict[str, Any]) -> RuleCatalogue:
+    yaml = YAML(typ="safe", pure=True)
+    write_manifest(directory)
+    with (directory / "random_pack.yaml").open("w", encoding="utf-8") as handle:
+        # Through JSON: a sub-tree hypothesis drew twice would otherwise be dumped as a YAML alias, which the loader refuses.
+        yaml.dump(json.loads(json.dumps(data)), handle)
+    return load_rules([directory])
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(pack=rule_packs(), batch=st.lists(profiles(max_offences=8), min_size=1, max_size=6))
-def test_rule_pack_from_directory_equal_oracle(pack: list[dict[str, Any]], batch: list[Profile], tmp_path_factory: Any) -> None:
+def test_rule_pack_from_directory_equal_oracle(pack: dict[str, Any], batch: list[Profile], tmp_path_factory: Any) -> None:
     directory: Path = tmp_path_factory.mktemp("pack")
-    yaml = YAML(typ="safe", pure=True)
-    with (directory / "random_pack.yaml").open("w", encoding="utf-8") as handle:
-        yaml.dump({"theme": "cross_cutting", "rules": pack}, handle)
-    catalogue = load_rules([directory])
-    assert {r.id for r in catalogue.rules if r.pack == directory.name} == {r["id"] for r in pack}
+    catalogue = _load_pack(directory, pack)
+    assert {r.id for r in catalogue.rules if r.pack == "test-pack"} == {r["id"] for r in pack["rules"]}
     durable = make_engine(catalogue, "durable", notice=False)
     oracle = make_engine(catalogue, "python")
     for profile in batch:
         facts = profile_facts(profile).facts
         assert durable.evaluate(facts) == oracle.evaluate(facts)
     assert _results(batch, catalogue, durable) == _results(batch, catalogue, oracle)
+
+
+DERIVED_PACK: dict[str, Any] = {
+    "theme": "test_theme",
+    "conditions": {"two_of_the_synthetic_rules": {"at_least": 2, "of": [{"rule": "GAI-001"}, {"rule": "GAI-009"}, {"rule": "IMM-001"}]}},
+    "rules": [
+        {
+            "id": f"ZZDR-{number:03d}",
+            "title": "Derived",
+            "questions": ["TP-Q1"],
+            "severity": "recommendation",
+            "condition": condition,
+            "finding": "Generated.",
+            "recommendation": "None.",
+            "labels": {"gap": "none", "partial": "insufficient", "covered": "sufficient"},
+            "cases": [{"name": "unknown_when_nothing_stated", "profile": {}, "expect": "unknown"}],
+            **extra,
+        }
+        for number, condition, extra in [
+            (1, {"rule": "GAI-009"}, {}),
+            (2, {"use": "two_of_the_synthetic_rules"}, {}),
+            (3, {"all": [{"rule": "ZZDR-002"}, {"offence": {"conduct": "producing", "material": "synthetic_realistic"}}]}, {}),
+            (4, {"any": [{"rule": "ZZDR-003"}, {"fact": "regulation.platforms.hash_sharing"}]}, {"applies_if": {"rule": "CC-016"}}),
+            (5, {"at_least": 1, "of": [{"rule": "ZZDR-001"}]}, {"reservable": [{"article": 20, "paragraph": 3, "indent": 1}]}),
+        ]
+    ],
+}
+"""Derived rules reading built-in rules and each other, through a named condition and a precondition."""
+
+
+@pytest.fixture(scope="module")
+def derived_catalogue(tmp_path_factory: pytest.TempPathFactory) -> RuleCatalogue:
+    return _load_pack(tmp_path_factory.mktemp("derived"), DERIVED_PACK)
+
+
+@pytest.fixture(scope="module")
+def derived_engines(derived_catalogue: RuleCatalogue) -> tuple[Any, PythonEngine]:
+    return make_engine(derived_catalogue, "durable", notice=False), make_engine(derived_catalogue, "python")
+
+
+@SETTINGS
+@given(profile=profiles())
+def test_derived_rules_equal_oracle(profile: Profile, derived_catalogue: RuleCatalogue, derived_engines: tuple[Any, PythonEngine]) -> None:
+    """The two engines give identical findings for derived rules, and each derived status is what
+    the rules it reads give (ZZDR-001 reads GAI-009 alone; ZZDR-005 reads ZZDR-001 alone)."""
+    durable, oracle = derived_engines
+    results = _results([profile], derived_catalogue, durable)
+    assert results == _results([profile], derived_catalogue, oracle)
+    status = {f["rule_id"]: Status(f["status"]) for f in results[0]["findings"]}
+    assert status["ZZDR-001"] is rule_grade(status["GAI-009"])
+    assert status["ZZDR-005"] is rule_grade(status["ZZDR-001"])  # a rule: element is never reserved
 
 
 def test_catalogue_far_larger_than_the_builtin_one_compiles_and_agrees(tmp_path: Path) -> None:
@@ -329,7 +418,7 @@ def test_catalogue_far_larger_than_the_builtin_one_compiles_and_agrees(tmp_path:
         {
             "id": f"ZZBIG-{number:03d}",
             "title": "Generated",
-            "questions": ["CC-T1"],
+            "questions": ["TP-Q1"],
             "severity": "obligation",
             "condition": condition,
             "finding": "Generated.",
@@ -338,8 +427,9 @@ def test_catalogue_far_larger_than_the_builtin_one_compiles_and_agrees(tmp_path:
         }
         for number, condition in enumerate(rules[:999], start=1)
     ]
+    write_manifest(tmp_path)
     with (tmp_path / "big.yaml").open("w", encoding="utf-8") as handle:
-        YAML(typ="safe", pure=True).dump({"theme": "cross_cutting", "rules": pack}, handle)
+        YAML(typ="safe", pure=True).dump({"theme": "test_theme", "rules": pack}, handle)
     catalogue = load_rules([tmp_path])
     durable = make_engine(catalogue, "durable", notice=False)
     oracle = make_engine(catalogue, "python")

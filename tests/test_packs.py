@@ -129,7 +129,10 @@ def test_a_pack_rule_citing_an_undeclared_theme(pack: Path) -> None:
         (("theme: reporting, text", "theme: reportin, text"), "question ML-C2 names theme 'reportin', which the pack does not declare"),
         (("licence: CC-BY-4.0\n", ""), "pack.yaml:1:1: licence: required field is missing (add 'licence:')"),
         (("themes:\n", "themes:\n  - {id: generative_ai, title: Clash}\n"), "theme ID 'generative_ai' is also a theme of pack 'builtin'"),
-        (("questions:\n", "questions:\n  - {id: GAI-Q1, theme: reporting, text: Clash}\n"), "question ID 'GAI-Q1' is also a question of pack"),
+        (
+            ("questions:\n", "questions:\n  - {id: GAI-Q1, theme: reporting, text: Clash}\n"),
+            "question ID 'GAI-Q1' is also a question of pack",
+        ),
     ],
 )
 def test_manifest_errors_name_the_file_and_field(pack: Path, change: tuple[str, str], expected: str) -> None:
@@ -162,7 +165,7 @@ def test_a_pack_given_twice_is_one_clear_error(pack: Path, tmp_path: Path) -> No
 
 
 def test_a_typo_in_a_case_profile_fails_when_the_pack_loads(pack: Path) -> None:
-    (pack / "definitions.yaml").write_text(RULES.replace("manipulated_real_child: \"yes\"", "manipulated_real_chil: \"yes\""), encoding="utf-8")
+    (pack / "definitions.yaml").write_text(RULES.replace('manipulated_real_child: "yes"', 'manipulated_real_chil: "yes"'), encoding="utf-8")
     error = errors_of(pack)
     assert "definitions.yaml:17: rules[0].cases[1].profile" in error
     assert "rule MLC-001, case covered_when_the_offence_reaches_it:" in error
@@ -191,7 +194,9 @@ def test_replacing_a_rule_that_is_not_loaded(pack: Path) -> None:
 
 
 def test_a_duplicate_id_without_replaces_points_at_replaces(pack: Path) -> None:
-    (pack / "reporting.yaml").write_text(REPORTING.replace("MLC-002", "LIVE-008").replace("    replaces: [LIVE-008]\n", ""), encoding="utf-8")
+    (pack / "reporting.yaml").write_text(
+        REPORTING.replace("MLC-002", "LIVE-008").replace("    replaces: [LIVE-008]\n", ""), encoding="utf-8"
+    )
     error = errors_of(pack)
     assert "duplicate rule ID LIVE-008" in error and "declare replaces: [ID]" in error
 
@@ -237,7 +242,5 @@ def test_a_pack_theme_groups_its_findings_in_the_reports(pack: Path) -> None:
 
 def test_only_a_pack_may_replace(tmp_path: Path) -> None:
     pack = write_manifest(tmp_path / "p")
-    (pack / "r.yaml").write_text(
-        REPORTING.replace("theme: reporting", "theme: test_theme").replace("[ML-C2]", "[TP-Q1]"), encoding="utf-8"
-    )
+    (pack / "r.yaml").write_text(REPORTING.replace("theme: reporting", "theme: test_theme").replace("[ML-C2]", "[TP-Q1]"), encoding="utf-8")
     assert [r.rule.replaces for r in load_rules([pack]).rules if r.pack == "test-pack"] == [["LIVE-008"]]

@@ -28,7 +28,7 @@ CASES = [(compiled, case) for compiled in catalogue().compiled.rules for case in
 @pytest.mark.parametrize("engine_name", ["durable", "python"])
 @pytest.mark.parametrize(("compiled", "case"), CASES, ids=[f"{cr.id}/{c.name}" for cr, c in CASES])
 def test_rule_case(compiled, case, engine_name: str) -> None:  # type: ignore[no-untyped-def]
-    result = run_case(compiled, case, engine(engine_name))
+    result = run_case(compiled, case, engine(engine_name), catalogue().compiled)
     assert result.got == result.expected, f"{compiled.id}/{case.name}: {result.detail}"
 
 

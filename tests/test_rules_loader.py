@@ -98,7 +98,7 @@ def test_condition_needs_exactly_one_kind(tmp_path: Path) -> None:
         tmp_path, a=RULE.format(rule_id="ORG-007", condition="{fact: programmes.education, all: [{fact: programmes.helplines}]}")
     )
     (error,) = load_errors(pack)
-    assert "rule ORG-007: a condition needs exactly one of all, any, offence, fact; found all, fact" in error
+    assert "rule ORG-007: a condition needs exactly one of all, any, at_least/of, offence, fact, rule, use; found all, fact" in error
 
 
 def test_missing_pack_directory(tmp_path: Path) -> None:

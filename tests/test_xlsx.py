@@ -29,7 +29,7 @@ from gap_engine.cli import main
 from gap_engine.findings import CheckResults, Evidence
 from gap_engine.reporters import xlsx
 from gap_engine.reporters.cells import CELL_LIMIT, SheetTitles, cut_to_limit, is_formula_like
-from gap_engine.reporters.grouping import STATUS_ORDER, themes_in_order
+from gap_engine.reporters.grouping import STATUS_ORDER
 from gap_engine.rules import paper
 from tests.conftest import FIXTURES, ROOT, minimal_profile, write_manifest
 
@@ -67,8 +67,8 @@ def write_profile(directory: Path, filename: str, data: dict) -> Path:
 
 
 def rule_order(data: dict) -> list[str]:
-    """Rule IDs as the workbook should list them: paper theme order, then rule ID."""
-    order = {t["id"]: i for i, t in enumerate(themes_in_order())}
+    """Rule IDs as the workbook should list them: the packs' theme order (the paper's first), then rule ID."""
+    order = {t["id"]: i for i, t in enumerate(t for pack in data["packs"] for t in pack["themes"])}
     first = {f["rule_id"]: f for p in data["profiles"] for f in p["findings"]}
     return sorted(first, key=lambda rid: (order[first[rid]["theme"]], rid))
 
@@ -173,7 +173,7 @@ def test_summary_counts_per_theme_match_the_json(two: tuple) -> None:
     start = next(row for row in range(1, ws.max_row + 1) if str(ws.cell(row=row, column=2).value).startswith("Findings by theme"))
     every = [f for p in data["profiles"] for f in p["findings"]]
     row = start
-    for theme in themes_in_order():
+    for theme in paper()["themes"]:
         members = [f for f in every if f["theme"] == theme["id"]]
         if not members:
             continue
@@ -213,7 +213,7 @@ def test_jurisdiction_sheet_is_frozen_filtered_wrapped_and_prints_landscape(two:
     for profile in data["profiles"]:
         ws = wb[f"{profile['jurisdiction']} {profile['jurisdiction_name']}"]
         assert ws.freeze_panes == "B2"
-        assert ws.auto_filter.ref == f"A1:M{len(profile['findings']) + 1}"
+        assert ws.auto_filter.ref == f"A1:N{len(profile['findings']) + 1}"
         assert ws.cell(row=2, column=2).alignment.wrap_text
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -229,7 +229,7 @@ def test_source_links_are_hyperlinks_to_http_sources(two: tuple) -> None:
         by_id = {f["rule_id"]: f for f in profile["findings"]}
         for row in ws.iter_rows(min_row=2):
             urls = [e["url"] for e in by_id[row[0].value]["evidence"] if e["url"]]
-            cell = row[6]
+            cell = row[xlsx.LINK_COLUMN - 1]
             if urls:
                 assert cell.hyperlink is not None and cell.hyperlink.target == urls[0] == cell.value
                 linked += 1
@@ -246,8 +246,9 @@ def test_only_http_addresses_become_hyperlinks() -> None:
     altered = results.model_copy(update={"profiles": [profile.model_copy(update={"findings": findings})]})
     ws = openpyxl.load_workbook(io.BytesIO(xlsx.workbook_bytes(altered)))["XA Examplia"]
     for row in ws.iter_rows(min_row=2):
-        assert row[6].hyperlink is None and not row[6].value
-        assert "javascript:alert(1)" in row[5].value  # still visible as text in the evidence
+        link, evidence = row[xlsx.LINK_COLUMN - 1], row[xlsx.LINK_COLUMN - 2]
+        assert link.hyperlink is None and not link.value
+        assert "javascript:alert(1)" in evidence.value  # still visible as text in the evidence
     assert not xlsx.is_web_url("file:///etc/passwd") and xlsx.is_web_url("https://example.org/a")
 
 
@@ -325,6 +326,10 @@ def test_profile_text_never_becomes_a_formula(tmp_path: Path, monkeypatch: pytes
     assert not any("<f>" in s or "<f " in s for s in sheets)
 
 
+MISSING_CELL = openpyxl.utils.get_column_letter([name for name, _ in xlsx.FINDING_COLUMNS].index("Missing elements") + 1) + "2"
+"""The first finding's missing elements on a jurisdiction sheet."""
+
+
 @pytest.mark.parametrize("value", ["=1+2", "+41 22", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd", "=" + "x" * 40_000])
 def test_each_formula_trigger_is_written_as_text(value: str) -> None:
     results = api.check([NESCIA], engine="python")
@@ -333,7 +338,7 @@ def test_each_formula_trigger_is_written_as_text(value: str) -> None:
     altered = results.model_copy(update={"profiles": [profile.model_copy(update={"jurisdiction_name": value, "findings": findings})]})
     data = xlsx.workbook_bytes(altered)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    for cell in (wb["Summary"]["B4"], wb[wb.sheetnames[1]]["H2"]):
+    for cell in (wb["Summary"]["B4"], wb[wb.sheetnames[1]][MISSING_CELL]):
         assert cell.data_type == "s"
         assert isinstance(cell.value, str) and len(cell.value) <= CELL_LIMIT
         # XML turns a carriage return into a line feed; what matters is that the text is kept as text.
@@ -351,7 +356,7 @@ def test_control_characters_are_escaped_and_long_text_cut_with_a_marker() -> Non
     )
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.workbook_bytes(altered)))
     assert wb["Summary"]["B4"].value == "Nes\\x07cia\\x00"
-    cut = wb[wb.sheetnames[1]]["H2"].value
+    cut = wb[wb.sheetnames[1]][MISSING_CELL].value
     assert len(cut.encode("utf-16-le")) // 2 <= CELL_LIMIT
     assert cut.startswith("ü" * 100) and "truncated" in cut[-100:]
 

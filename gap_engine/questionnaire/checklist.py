@@ -25,6 +25,7 @@ EVIDENCE_OFFENCE = (
     "the offence provision: instrument, provision, URL, date in force, and its scope "
     "(conduct, material, setting, age threshold) as the text or case law reads"
 )
+EVIDENCE_RULE = "the evidence asked for by the rules it refers to"
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,10 @@ class Cited:
 
 @dataclass(frozen=True)
 class Item:
-    """One thing to answer: a fact (``ref`` is its path) or an offence element (``ref`` describes it)."""
+    """One thing to answer: a fact (``ref`` is its path) or an offence element (``ref`` describes it);
+    or, for a ``rule:`` element, a pointer to the rule it reads (``ref`` is its ID)."""
 
-    kind: str  # fact | offence
+    kind: str  # fact | offence | rule
     ref: str
     prompt: str
     precondition: bool = False
@@ -56,6 +58,9 @@ class Item:
 
     @property
     def to_answer(self) -> bool:
+        # A rule item's open questions are the referenced rule's own items; counting them here too would count them twice.
+        if self.kind == "rule":
+            return False
         return self.status is Status.unknown or (self.kind == "fact" and self.answer == Answer.unknown.value)
 
 
@@ -156,7 +161,8 @@ def _question(number: str, compiled: Any, texts: dict[str, str], profile: Profil
     items = [_item(leaf.source, profile, element) for leaf, element in zip(leaves, elements, strict=True)]
     items += [_item(leaf.source, profile, None, precondition=True) for leaf in compiled.precondition_leaves()]
     kinds = {item.kind for item in items}
-    expected = "; ".join(text for kind, text in (("offence", EVIDENCE_OFFENCE), ("fact", EVIDENCE_FACT)) if kind in kinds)
+    wanted = (("offence", EVIDENCE_OFFENCE), ("fact", EVIDENCE_FACT), ("rule", EVIDENCE_RULE))
+    expected = "; ".join(text for kind, text in wanted if kind in kinds)
     return Question(
         number=number,
         rule_id=rule.id,
@@ -182,6 +188,18 @@ def _dedupe(items: list[Item]) -> list[Item]:
 
 
 def _item(leaf: Any, profile: Profile | None, element: Any, precondition: bool = False) -> Item:
+    if leaf.rule is not None:
+        if element is None:
+            return Item("rule", leaf.rule, f"see rule {leaf.rule}", precondition)
+        return Item(
+            "rule",
+            leaf.rule,
+            f"see rule {leaf.rule}",
+            precondition,
+            answer=element.status.value,
+            status=element.status,
+            missing=element.missing,
+        )
     if leaf.fact is not None:
         prompt = leaf.fact.replace(".", " › ").replace("_", " ")
         if leaf.good is Answer.no:

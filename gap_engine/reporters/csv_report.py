@@ -35,6 +35,7 @@ COLUMNS = (
     "evidence_urls",
     "finding",
     "recommendation",
+    "label",
     "pack_version",
     "replaces",
 )
@@ -71,6 +72,7 @@ def _row(profile: ProfileResult, finding: Finding) -> list[str]:
         SEPARATOR.join(e.url for e in finding.evidence if e.url),
         finding.finding,
         finding.recommendation,
+        finding.label,
         finding.pack_version,
         SEPARATOR.join(finding.replaces),
     )

@@ -57,7 +57,8 @@ def render(results: CheckResults) -> str:
 
 
 def _finding(finding: Finding) -> list[str]:
-    out = [f"#### {finding.rule_id} — {finding.title}{pack_mark(finding)}: **{finding.status.value}**", ""]
+    label = f" ({finding.label})" if finding.label else ""
+    out = [f"#### {finding.rule_id} — {finding.title}{pack_mark(finding)}: **{finding.status.value}**{label}", ""]
     source = "Paper" if finding.pack == "builtin" else f"Pack {finding.pack} {finding.pack_version}"
     out.append(
         f"*Severity:* {finding.severity}. *Convention:* {', '.join('Art. ' + a for a in finding.articles) or '—'}. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..findings import CheckResults, Status
+from ..findings import CheckResults, Finding, Status
 from .grouping import by_theme, pack_mark, status_counts
 
 LABEL = {
@@ -15,6 +15,11 @@ LABEL = {
     Status.reserved: "RESERVED",
     Status.not_applicable: "n/a",
 }
+
+
+def status_text(finding: Finding) -> str:
+    """The status as shown, with the rule's own label for it beside it: ``PARTIAL (insufficient)``."""
+    return LABEL[finding.status] + (f" ({finding.label})" if finding.label else "")
 
 
 def render(results: CheckResults) -> str:
@@ -30,7 +35,7 @@ def render(results: CheckResults) -> str:
         for theme, findings in by_theme(profile.findings, results):
             lines.append(f"  {theme['title']}")
             for finding in findings:
-                lines.append(f"    {LABEL[finding.status]:<9} {finding.rule_id:<9} {finding.title}{pack_mark(finding)}")
+                lines.append(f"    {status_text(finding):<9} {finding.rule_id:<9} {finding.title}{pack_mark(finding)}")
                 if finding.status in (Status.gap, Status.partial, Status.unknown):
                     for missing in finding.missing:
                         for i, chunk in enumerate(textwrap.wrap(missing, 100)):

@@ -49,6 +49,7 @@ FINDING_COLUMNS: list[tuple[str, int]] = [
     ("Title", 45),
     ("Theme", 22),
     ("Status", 15),
+    ("Label", 16),
     ("Severity", 14),
     ("Evidence", 60),
     ("Source link", 34),
@@ -72,6 +73,8 @@ RULE_COLUMNS: list[tuple[str, int]] = [
     ("Finding", 70),
     ("Recommendation", 60),
 ]
+
+LINK_COLUMN = [name for name, _ in FINDING_COLUMNS].index("Source link") + 1
 
 CONVENTION = "Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (CETS No. 201)"
 SUMMARY, RULES, ABOUT = "Summary", "Rules", "About"
@@ -384,6 +387,7 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) 
             finding.title,
             _theme_title(results, finding.theme),
             finding.status.value,
+            finding.label or "",
             finding.severity,
             _evidence(finding),
             link or "",
@@ -395,11 +399,11 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) 
             ", ".join(finding.articles),
         ]
         if link:
-            ws.cell(row=row, column=7).style = "Hyperlink"  # before set_text, which the named style would undo
+            ws.cell(row=row, column=LINK_COLUMN).style = "Hyperlink"  # before set_text, which the named style would undo
         for column, value in enumerate(values, start=1):
             set_text(ws.cell(row=row, column=column), value).alignment = wrap
         if link:
-            ws.cell(row=row, column=7).hyperlink = link
+            ws.cell(row=row, column=LINK_COLUMN).hyperlink = link
     last_row = max(len(findings) + 1, 2)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{last_row}"
