@@ -11,8 +11,9 @@ from typing import Protocol
 from . import __version__
 from .conditions import ElementOutcome
 from .facts import FactDict, evaluation_date, profile_facts
-from .findings import CheckResults, ProfileResult
+from .findings import CheckResults, PackInfo, ProfileResult, ThemeInfo
 from .loading import load_profile
+from .packs import Pack
 from .profile import Profile
 from .rules import RuleCatalogue, load_rules
 from .verdict import decide_all
@@ -87,16 +88,36 @@ def check_profiles(
         rules_hash=catalogue.content_hash,
         engine=engine.name,
         profiles=results,
+        packs=[pack_info(pack) for pack in catalogue.packs],
+    )
+
+
+def pack_info(pack: Pack) -> PackInfo:
+    return PackInfo(
+        id=pack.id,
+        title=pack.title,
+        version=pack.version,
+        source=pack.source_title,
+        url=pack.source_url,
+        licence=pack.licence,
+        themes=[ThemeInfo(id=t.id, title=t.title, section=t.section) for t in pack.themes],
+        questions=dict(pack.questions),
     )
 
 
 def check(
-    paths: Sequence[str | Path], rule_dirs: Sequence[str | Path] = (), engine: str = "durable", on: date | None = None
+    paths: Sequence[str | Path],
+    rule_dirs: Sequence[str | Path] = (),
+    engine: str = "durable",
+    on: date | None = None,
+    *,
+    catalogue: RuleCatalogue | None = None,
 ) -> CheckResults:
-    """Load profiles and rules from disk and check them on ``on`` (default: each profile's as_of); raises InputErrors on bad input."""
+    """Load profiles (and, unless a catalogue is given, the built-in rules and the ``rule_dirs`` packs)
+    and check them on ``on`` (default: each profile's as_of); raises InputErrors on bad input."""
     from .errors import InputErrors
 
-    catalogue = load_rules([Path(d) for d in rule_dirs])
+    catalogue = catalogue or load_rules([Path(d) for d in rule_dirs])
     loaded: list[tuple[str, Profile]] = []
     errors = []
     for path in paths:

@@ -18,20 +18,32 @@ class TraceRow:
     text: str
     policy: bool
     rule_ids: tuple[str, ...]
+    pack: str = "builtin"
 
 
 def trace(catalogue: RuleCatalogue) -> list[TraceRow]:
-    """One row per food-for-thought question or cross-cutting theme, then per point of the Committee's
-    texts that follow the paper up, with the rules serving it."""
+    """Each pack against its own source: for the built-in pack, one row per food-for-thought question
+    or cross-cutting theme, then per point of the Committee's texts that follow the paper up; for a
+    rule pack, one row per question its pack.yaml declares. Only a pack's own rules serve its rows."""
     data = paper()
     rows = []
-    for question in data["questions"]:
-        rule_ids = tuple(r.id for r in catalogue.rules if question["id"] in r.rule.questions)
-        rows.append(TraceRow(question["id"], question["theme"], question["text"], bool(question.get("policy")), rule_ids))
-    for text in data["committee_texts"]:
-        for point in text["points"]:
-            rule_ids = tuple(r.id for r in catalogue.rules if point["id"] in r.rule.questions)
-            rows.append(TraceRow(point["id"], text["id"], point["text"], False, rule_ids))
+    for pack in catalogue.packs:
+        members = [r for r in catalogue.rules if r.pack == pack.id]
+
+        def serving(ref: str, members: list = members) -> tuple[str, ...]:
+            return tuple(r.id for r in members if ref in r.rule.questions)
+
+        if pack.builtin:
+            for question in data["questions"]:
+                rows.append(
+                    TraceRow(question["id"], question["theme"], question["text"], bool(question.get("policy")), serving(question["id"]))
+                )
+            for text in data["committee_texts"]:
+                for point in text["points"]:
+                    rows.append(TraceRow(point["id"], text["id"], point["text"], False, serving(point["id"])))
+            continue
+        for ref, text in pack.questions.items():
+            rows.append(TraceRow(ref, pack.question_themes[ref], text, ref in pack.policy_questions, serving(ref), pack.id))
     return rows
 
 
@@ -40,14 +52,22 @@ def _group_titles() -> dict[str, str]:
     return {t["id"]: t["title"] for t in data["themes"]} | {t["id"]: t["title"] for t in data["committee_texts"]}
 
 
-def render_trace(rows: list[TraceRow]) -> str:
+def render_trace(rows: list[TraceRow], catalogue: RuleCatalogue | None = None) -> str:
     lines = []
     titles = _group_titles()
-    current = None
+    packs = {pack.id: pack for pack in catalogue.packs} if catalogue is not None else {}
+    for pack in packs.values():
+        titles |= {theme.id: theme.title for theme in pack.themes}
+    current_pack = current = None
     for row in rows:
+        if row.pack != current_pack:
+            current_pack = row.pack
+            pack = packs.get(row.pack)
+            if pack is not None and (len(packs) > 1 or not pack.builtin):
+                lines.append(f"== pack {pack.label}: {pack.source_title}")
         if row.theme != current:
             current = row.theme
-            lines.append(titles[row.theme])
+            lines.append(titles.get(row.theme, row.theme))
         text = row.text if len(row.text) <= 90 else row.text[:87] + "..."
         served = ", ".join(row.rule_ids) if row.rule_ids else "NO RULE"
         policy = " (policy; checkable part)" if row.policy else ""
@@ -102,28 +122,34 @@ def render_catalogue(catalogue: RuleCatalogue) -> str:
         + (f"; {len(catalogue.retired)} retired IDs, never reused (see the end)." if catalogue.retired else "."),
         "",
     ]
-    for theme in data["themes"]:
-        members = [r for r in catalogue.rules if r.theme == theme["id"]]
-        if not members:
-            continue
-        out += [f"## {theme['title']}", "", f"Paper section: {theme['section']}", ""]
-        for loaded in members:
-            rule = loaded.rule
-            out += [f"### {rule.id} — {rule.title}", ""]
-            out.append(f"- **Severity:** {rule.severity.value}")
-            out.append(f"- **Convention articles:** {', '.join(rule.articles) or '—'}")
-            out.append(f"- **Serves:** {', '.join(rule.questions)}")
-            if rule.reservable:
-                out.append(f"- **A gap is explained by a reservation under:** {', '.join('Article ' + r.key for r in rule.reservable)}")
-            out.append("- **Condition:**")
-            out += ["  " + line for line in describe_condition(rule.condition)]
-            if rule.applies_if is not None:
-                out.append("- **Applies only if** (otherwise not applicable):")
-                out += ["  " + line for line in describe_condition(rule.applies_if)]
-            if rule.labels:
-                out.append(f"- **Labels:** {', '.join(f'{status.value}: {label}' for status, label in rule.labels.items())}")
-            out.append(f"- **Cases:** {', '.join(f'`{c.name}` ({c.expect.value})' for c in rule.cases)}")
-            out += ["", rule.finding.strip(), "", f"*Recommendation:* {rule.recommendation.strip()}", ""]
+    for pack in catalogue.packs:
+        if not pack.builtin:
+            source = f"Source: {pack.source_title}" + (f", {pack.source_url}" if pack.source_url else "")
+            out += [f"# Pack {pack.label}: {pack.title}", "", source, ""]
+        for pack_theme in pack.themes:
+            theme = {"id": pack_theme.id, "title": pack_theme.title, "section": pack_theme.section}
+            members = [r for r in catalogue.rules if r.pack == pack.id and r.theme == theme["id"]]
+            if not members:
+                continue
+            section = f"Paper section: {theme['section']}" if pack.builtin else f"Section: {theme['section']}"
+            out += [f"## {theme['title']}", "", section, ""]
+            for loaded in members:
+                rule = loaded.rule
+                out += [f"### {rule.id} — {rule.title}", ""]
+                out.append(f"- **Severity:** {rule.severity.value}")
+                out.append(f"- **Convention articles:** {', '.join(rule.articles) or '—'}")
+                out.append(f"- **Serves:** {', '.join(rule.questions)}")
+                if rule.reservable:
+                    out.append(f"- **A gap is explained by a reservation under:** {', '.join('Article ' + r.key for r in rule.reservable)}")
+                out.append("- **Condition:**")
+                out += ["  " + line for line in describe_condition(rule.condition)]
+                if rule.applies_if is not None:
+                    out.append("- **Applies only if** (otherwise not applicable):")
+                    out += ["  " + line for line in describe_condition(rule.applies_if)]
+                if rule.labels:
+                    out.append(f"- **Labels:** {', '.join(f'{status.value}: {label}' for status, label in rule.labels.items())}")
+                out.append(f"- **Cases:** {', '.join(f'`{c.name}` ({c.expect.value})' for c in rule.cases)}")
+                out += ["", rule.finding.strip(), "", f"*Recommendation:* {rule.recommendation.strip()}", ""]
     if catalogue.retired:
         out += ["## Retired rule IDs", "", "| ID | Replaced by | Why |", "|---|---|---|"]
         out += [f"| {r.id} | {', '.join(r.replaced_by) or '—'} | {' '.join(r.reason.split())} |" for r in catalogue.retired]

@@ -6,9 +6,11 @@ input or usage. Heavy modules are imported inside commands so ``--help`` stays i
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +67,48 @@ def main() -> None:
     children against sexual exploitation and abuse (Lanzarote Convention, CETS 201)."""
 
 
-rules_option = click.option(
-    "--rules", "rule_dirs", multiple=True, type=click.Path(), help="Extra directory of rule files (a rule pack); repeatable."
-)
+@dataclass(frozen=True)
+class RuleSelection:
+    """Which rules a command runs: the built-in pack (unless --no-builtin), the --rules packs, and
+    --select / --skip by rule or theme ID."""
+
+    dirs: tuple[str, ...] = ()
+    no_builtin: bool = False
+    select: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+
+    def load(self) -> Any:
+        from .errors import InputErrors
+        from .rules import load_rules
+
+        if self.no_builtin and not self.dirs:
+            raise InputErrors.single("--no-builtin", "no rules left to run", hint="pass a rule pack with --rules DIR")
+        return load_rules(_paths(self.dirs), include_builtin=not self.no_builtin, select=self.select, skip=self.skip)
+
+    def inputs(self) -> list[Path]:
+        return _rule_inputs(_paths(self.dirs))
+
+
+def rules_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--rules DIR (repeatable), --no-builtin, --select ID, --skip ID, handed to the command as ``selection``."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any, rule_dirs: tuple[str, ...], no_builtin: bool, select: tuple[str, ...], skip: tuple[str, ...], **kwargs: Any
+    ) -> Any:
+        return command(*args, selection=RuleSelection(rule_dirs, no_builtin, select, skip), **kwargs)
+
+    options = (
+        click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), help="A rule pack (directory with pack.yaml); repeatable."),
+        click.option("--no-builtin", is_flag=True, help="Run only the --rules packs, not the built-in rules."),
+        click.option("--select", multiple=True, metavar="ID", help="Run only this rule or theme (ID); repeatable."),
+        click.option("--skip", multiple=True, metavar="ID", help="Do not run this rule or theme (ID); repeatable."),
+    )
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 engine_option = click.option(
     "--engine", type=click.Choice(ENGINES), default="durable", show_default=True, help="durable_rules, or the reference Python evaluator."
 )
@@ -92,7 +133,7 @@ engine_option = click.option(
 )
 def check(
     profiles: tuple[str, ...],
-    rule_dirs: tuple[str, ...],
+    selection: RuleSelection,
     engine: str,
     fmt: str,
     output: str | None,
@@ -109,7 +150,7 @@ def check(
         from .output import check_output_path
         from .reporters import REPORTERS
 
-        inputs = _paths(profiles) + _rule_inputs(_paths(rule_dirs))
+        inputs = _paths(profiles) + selection.inputs()
         targets = [Path(t) for t in (output, xlsx, csv_path) if t]
         for target in targets:
             check_output_path(target, inputs)
@@ -117,7 +158,7 @@ def check(
             raise InputErrors.single(
                 str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx and --csv different files"
             )
-        results = run_check(_paths(profiles), _paths(rule_dirs), engine=engine, on=as_of.date() if as_of else None)
+        results = run_check(_paths(profiles), catalogue=selection.load(), engine=engine, on=as_of.date() if as_of else None)
         if xlsx:
             from .reporters.xlsx import write_workbook
 
@@ -154,21 +195,31 @@ def validate(profiles: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--results", is_flag=True, help="Print the JSON Schema of check results (--format json) instead.")
-def schema(results: bool) -> None:
-    """Print the JSON Schema of a profile, for editors to validate and autocomplete."""
+@click.option("--results", "kind", flag_value="results", help="The JSON Schema of check results (--format json).")
+@click.option("--rules", "kind", flag_value="rules", help="The JSON Schema of a rule file (rules/*.yaml or a pack's).")
+@click.option("--pack", "kind", flag_value="pack", help="The JSON Schema of a rule pack's manifest (pack.yaml).")
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of a profile (or of results, a rule file, a pack manifest), for editors to validate and autocomplete."""
     import json
 
-    if results:
+    if kind == "results":
         from .reporters.json_report import results_schema
 
         data: dict[str, Any] = results_schema()
+    elif kind == "rules":
+        from .rules import rule_file_schema
+
+        data = rule_file_schema()
+    elif kind == "pack":
+        from .packs import manifest_schema
+
+        data = manifest_schema()
     else:
         from .profile import Profile
 
         data = Profile.model_json_schema()
-        data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         data["title"] = "gap-engine national legislation profile"
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
@@ -177,32 +228,31 @@ def rules() -> None:
     """Inspect, test and document the rule catalogue."""
 
 
-def _catalogue(rule_dirs: tuple[str, ...]) -> Any:
-    from .rules import load_rules
-
-    return load_rules(_paths(rule_dirs))
-
-
 @rules.command("list")
 @rules_option
-def rules_list(rule_dirs: tuple[str, ...]) -> None:
-    """List the rules: ID, theme, severity, title."""
+def rules_list(selection: RuleSelection) -> None:
+    """List the rules: ID, theme, severity, title (and the pack, for a rule pack's rules)."""
     with input_errors():
-        catalogue = _catalogue(rule_dirs)
+        catalogue = selection.load()
     for loaded in catalogue.rules:
-        pack = "" if loaded.pack == "builtin" else f"  [{loaded.pack}]"
+        pack = "" if loaded.pack == "builtin" else f"  [{loaded.pack} {loaded.pack_version}]"
+        if loaded.rule.replaces:
+            pack += f" (replaces {', '.join(loaded.rule.replaces)})"
         click.echo(f"{loaded.id:<9} {loaded.theme:<16} {loaded.rule.severity.value:<14} {loaded.rule.title}{pack}")
 
 
 @rules.command("test")
 @rules_option
 @engine_option
-def rules_test(rule_dirs: tuple[str, ...], engine: str) -> None:
+@click.option("--pack", "pack_ids", multiple=True, metavar="ID", help="Run only the cases of this pack's rules (e.g. builtin); repeatable.")
+def rules_test(selection: RuleSelection, engine: str, pack_ids: tuple[str, ...]) -> None:
     """Run every rule's own cases; report failures by rule ID and case."""
     from .rule_cases import run_cases
 
     with input_errors():
-        results = run_cases(_catalogue(rule_dirs), engine)
+        catalogue = selection.load()
+        _check_pack_ids(catalogue, pack_ids)
+        results = run_cases(catalogue, engine, packs=pack_ids)
     failures = [r for r in results if not r.ok]
     for r in failures:
         click.echo(f"FAIL {r.rule_id}/{r.case}: expected {r.expected}, got {r.got} ({r.source}) {r.detail}")
@@ -213,13 +263,14 @@ def rules_test(rule_dirs: tuple[str, ...], engine: str) -> None:
 
 @rules.command("trace")
 @rules_option
-def rules_trace(rule_dirs: tuple[str, ...]) -> None:
-    """Print the paper -> rule matrix; exit 1 if a question or cross-cutting theme has no rule."""
+def rules_trace(selection: RuleSelection) -> None:
+    """Print each pack's source -> rule matrix (the paper's for the built-in rules); exit 1 if a question has no rule."""
     from .catalogue_docs import render_trace, trace
 
     with input_errors():
-        rows = trace(_catalogue(rule_dirs))
-    click.echo(render_trace(rows), nl=False)
+        catalogue = selection.load()
+        rows = trace(catalogue)
+    click.echo(render_trace(rows, catalogue), nl=False)
     if any(not row.rule_ids for row in rows):
         sys.exit(1)
 
@@ -227,13 +278,13 @@ def rules_trace(rule_dirs: tuple[str, ...]) -> None:
 @rules.command("docs")
 @rules_option
 @click.option("-o", "--output", type=click.Path(), help="Write the catalogue here (atomically) instead of stdout.")
-def rules_docs(rule_dirs: tuple[str, ...], output: str | None) -> None:
+def rules_docs(selection: RuleSelection, output: str | None) -> None:
     """Generate the rule catalogue (docs/rules.md) from the rule files."""
     from .catalogue_docs import render_catalogue
 
     with input_errors():
-        text = render_catalogue(_catalogue(rule_dirs))
-        _emit(text, output, _rule_inputs(_paths(rule_dirs)))
+        text = render_catalogue(selection.load())
+        _emit(text, output, selection.inputs())
 
 
 @main.command()
@@ -250,7 +301,7 @@ def checklist(
     xlsx: str | None,
     fmt: str | None,
     output: str | None,
-    rule_dirs: tuple[str, ...],
+    selection: RuleSelection,
     engine: str,
 ) -> None:
     """The monitoring-round checklist derived from the rules; with PROFILE, pre-filled and with the unknowns to answer."""
@@ -259,8 +310,8 @@ def checklist(
     with input_errors():
         from .questionnaire.checklist import build_checklist
 
-        inputs = _paths((profile,) if profile else ()) + _rule_inputs(_paths(rule_dirs))
-        items = build_checklist(Path(profile) if profile else None, list(themes), _paths(rule_dirs), engine)
+        inputs = _paths((profile,) if profile else ()) + selection.inputs()
+        items = build_checklist(Path(profile) if profile else None, list(themes), selection.load(), engine)
         if xlsx:
             from .output import write_atomic
             from .questionnaire.checklist_xlsx import render as render_xlsx
@@ -277,7 +328,7 @@ def checklist(
 @click.option("--from", "from_profile", type=click.Path(), help="Pre-fill the workbook from this profile.")
 @click.option("--force", is_flag=True, help="Replace the workbook if it exists.")
 @rules_option
-def template(xlsx: str, from_profile: str | None, force: bool, rule_dirs: tuple[str, ...]) -> None:
+def template(xlsx: str, from_profile: str | None, force: bool, selection: RuleSelection) -> None:
     """Write a fillable questionnaire workbook (drop-downs, citation columns, one row per fact or provision)."""
     with input_errors():
         from .errors import InputErrors
@@ -289,7 +340,7 @@ def template(xlsx: str, from_profile: str | None, force: bool, rule_dirs: tuple[
             raise InputErrors.single(xlsx, "file exists; refusing to overwrite it", hint="pass --force to replace it")
         inputs = _paths((from_profile,) if from_profile else ())
         stated = load_profile(from_profile) if from_profile else None
-        write_template(_catalogue(rule_dirs), target, stated, inputs)
+        write_template(selection.load(), target, stated, inputs)
 
 
 @main.command("import")
@@ -297,13 +348,22 @@ def template(xlsx: str, from_profile: str | None, force: bool, rule_dirs: tuple[
 @click.option("-o", "--output", required=True, type=click.Path(), help="The profile YAML to write.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @rules_option
-def import_(workbook: str, output: str, force: bool, rule_dirs: tuple[str, ...]) -> None:
+def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -> None:
     """Read a filled questionnaire WORKBOOK back into a validated profile (every error with its sheet and cell)."""
     with input_errors():
         from .questionnaire.importer import import_to_file
 
-        profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=_catalogue(rule_dirs))
+        profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load())
     click.echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
+
+
+def _check_pack_ids(catalogue: Any, pack_ids: tuple[str, ...]) -> None:
+    from .errors import InputErrors
+
+    known = [pack.id for pack in catalogue.packs]
+    unknown = [p for p in pack_ids if p not in known]
+    if unknown:
+        raise InputErrors.single("--pack", f"no loaded pack {', '.join(map(repr, unknown))}", hint=f"loaded: {', '.join(known)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -64,6 +64,8 @@ class Finding(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what reservations explain and what they do not
     elements: list[ElementResult] = Field(default_factory=list)
     pack: str = "builtin"
+    pack_version: str = ""
+    replaces: list[str] = Field(default_factory=list)  # rules this pack rule runs instead of
 
 
 class ProfileResult(BaseModel):
@@ -77,6 +79,34 @@ class ProfileResult(BaseModel):
     findings: list[Finding]
 
 
+class ThemeInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    section: str
+
+
+class PackInfo(BaseModel):
+    """A rule pack that produced findings, carried in the results so that every reporter can name
+    it, order its themes and quote its questions without loading the rules again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    version: str
+    source: str
+    url: str | None = None
+    licence: str
+    themes: list[ThemeInfo]
+    questions: dict[str, str] = Field(default_factory=dict)  # question or point ID -> text
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.version}"
+
+
 class CheckResults(BaseModel):
     """Everything one ``check`` run produced, in a stable order (jurisdiction, then rule ID)."""
 
@@ -87,6 +117,17 @@ class CheckResults(BaseModel):
     rules_hash: str
     engine: str
     profiles: list[ProfileResult]
+    packs: list[PackInfo] = Field(default_factory=list)  # in load order, built-in first
+
+    def themes(self) -> list[ThemeInfo]:
+        """Every theme of every pack, in pack order then the pack's own order."""
+        return [theme for pack in self.packs for theme in pack.themes]
+
+    def question_text(self, ref: str) -> str:
+        return next((pack.questions[ref] for pack in self.packs if ref in pack.questions), "")
+
+    def packs_label(self) -> str:
+        return ", ".join(pack.label for pack in self.packs)
 
     def all_findings(self) -> list[Finding]:
         return [finding for profile in self.profiles for finding in profile.findings]

@@ -67,7 +67,9 @@ def run_case(compiled: CompiledRule, case: RuleCase, engine: Engine, catalogue: 
     return CaseResult(loaded.id, case.name, case.expect.value, finding.status.value, loaded.source, detail)
 
 
-def run_cases(catalogue: RuleCatalogue, engine_name: str = "durable") -> list[CaseResult]:
+def run_cases(catalogue: RuleCatalogue, engine_name: str = "durable", packs: tuple[str, ...] | list[str] = ()) -> list[CaseResult]:
+    """Every rule's cases, or only those of the rules of ``packs``."""
     engine = make_engine(catalogue, engine_name)
     compiled = catalogue.compiled
-    return [run_case(rule, case, engine, compiled) for rule in compiled.rules for case in rule.loaded.rule.cases]
+    rules = [rule for rule in compiled.rules if not packs or rule.loaded.pack in packs]
+    return [run_case(rule, case, engine, compiled) for rule in rules for case in rule.loaded.rule.cases]

@@ -22,15 +22,17 @@ rules and named conditions are checked once the whole catalogue is loaded (refer
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from enum import Enum
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import InputError, InputErrors
 from .findings import Status
+from .packs import MANIFEST, Pack, load_manifest
 from .profile import OFFENCE_ANSWER_FIELDS, Answer, Conduct, Material, fact_paths
 from .reservations import RESERVABLE
 from .yamlio import LoadedYaml, load_yaml, validation_errors
@@ -185,7 +187,11 @@ class RuleCase(_Strict):
 class Rule(_Strict):
     id: Annotated[str, Field(pattern=RULE_ID_PATTERN)]
     title: Annotated[str, Field(min_length=1, description="Reads as the expectation, e.g. '... are criminalised'.")]
-    questions: Annotated[list[str], Field(min_length=1)]
+    questions: list[str] = Field(
+        default_factory=list,
+        description="What the rule serves: the paper's questions and Committee points (built-in rules, at least one), "
+        "or the questions its pack declares.",
+    )
     articles: list[str] = Field(default_factory=list)
     severity: Severity
     condition: Condition
@@ -198,6 +204,10 @@ class Rule(_Strict):
         description="A pack's own word for some outcomes (e.g. partial: insufficient), shown beside the status.",
     )
     cases: Annotated[list[RuleCase], Field(min_length=1)]
+    replaces: list[Annotated[str, Field(pattern=RULE_ID_PATTERN)]] = Field(
+        default_factory=list,
+        description="Rule packs only: the rules (usually built-in) this rule runs instead of; they are not run, and every output says so.",
+    )
 
     def references(self) -> list[str]:
         """The rules this rule's condition and precondition read (``rule:`` elements), in order, once each."""
@@ -206,18 +216,42 @@ class Rule(_Strict):
 
     @field_validator("questions")
     @classmethod
-    def _known_questions(cls, questions: list[str]) -> list[str]:
-        known = paper()["question_ids"]
+    def _known_questions(cls, questions: list[str], info: ValidationInfo) -> list[str]:
+        pack: Pack | None = (info.context or {}).get("pack")
+        known = pack.questions if pack is not None else paper()["reference_texts"]
         for ref in questions:
-            if ref not in known:
+            if ref in known:
+                continue
+            if pack is None or pack.builtin:
                 suggestion = _closest(ref, sorted(known))
                 raise ValueError(
                     f"unknown paper question or Committee text point {ref!r}" + (f"; did you mean {suggestion!r}?" if suggestion else "")
                 )
+            if ref in paper()["reference_texts"]:
+                raise ValueError(
+                    f"{ref!r} is a question of the paper; a pack's rules cite only the questions its pack.yaml declares, "
+                    "so they never count as serving the paper"
+                )
+            suggestion = _closest(ref, sorted(known))
+            raise ValueError(
+                f"question {ref!r} is not declared in pack {pack.id!r}"
+                + (f"; did you mean {suggestion!r}?" if suggestion else "; declare it under questions: in pack.yaml")
+            )
         return questions
 
+    @field_validator("replaces")
+    @classmethod
+    def _replaces_only_in_packs(cls, replaces: list[str], info: ValidationInfo) -> list[str]:
+        pack: Pack | None = (info.context or {}).get("pack")
+        if replaces and (pack is None or pack.builtin):
+            raise ValueError("only a rule pack's rule may replace another rule")
+        return replaces
+
     @model_validator(mode="after")
-    def _case_names_unique(self) -> Rule:
+    def _case_names_unique(self, info: ValidationInfo) -> Rule:
+        pack: Pack | None = (info.context or {}).get("pack")
+        if not self.questions and (pack is None or pack.builtin):
+            raise ValueError("a built-in rule must serve at least one paper question or Committee point (questions: [...])")
         names = [case.name for case in self.cases]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -245,10 +279,12 @@ class RuleFile(_Strict):
 
     @field_validator("theme")
     @classmethod
-    def _known_theme(cls, theme: str) -> str:
-        themes = [t["id"] for t in paper()["themes"]]
+    def _known_theme(cls, theme: str, info: ValidationInfo) -> str:
+        pack: Pack | None = (info.context or {}).get("pack")
+        themes = [t.id for t in pack.themes] if pack is not None else [t["id"] for t in paper()["themes"]]
         if theme not in themes:
-            raise ValueError(f"unknown theme {theme!r}; known: {', '.join(themes)}")
+            where = f"pack {pack.id!r}" if pack is not None and not pack.builtin else "the paper"
+            raise ValueError(f"unknown theme {theme!r} in {where}; known: {', '.join(themes) or 'none (declare themes in pack.yaml)'}")
         return theme
 
 
@@ -263,6 +299,7 @@ class LoadedRule(BaseModel):
     paper_section: str
     source: str
     pack: str
+    pack_version: str = ""
     line: int | None = None  # where the rule starts in its file
 
     @property
@@ -271,11 +308,13 @@ class LoadedRule(BaseModel):
 
 
 class RuleCatalogue(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     rules: list[LoadedRule]
     content_hash: str
     retired: list[RetiredRule] = Field(default_factory=list)
+    packs: list[Pack] = Field(default_factory=list)  # every pack loaded, built-in first
+    replaced: dict[str, str] = Field(default_factory=dict)  # replaced rule ID -> the rule run instead
 
     @cached_property
     def compiled(self) -> Any:
@@ -308,13 +347,25 @@ def paper() -> dict[str, Any]:
     return data
 
 
+def rule_file_schema() -> dict[str, Any]:
+    """The JSON Schema of a rule file. Names the model cannot express (fact paths, themes and questions,
+    which depend on the profile model and the pack) are checked when the file loads."""
+    schema = RuleFile.model_json_schema()
+    schema["title"] = "gap-engine rule file"
+    schema["description"] = (
+        "One theme's rules. 'theme' and each rule's 'questions' must be declared in the pack's pack.yaml (built-in rules: "
+        "gap_engine/paper.yaml); a 'fact' condition names a dotted profile path (see `gap-engine schema`)."
+    )
+    return schema
+
+
 def reference_label(ref: str) -> str:
     """What a reference in a rule's ``questions`` is, in words for people: a paper question or theme,
     or a point of one of the Committee's texts."""
     for text in paper()["committee_texts"]:
         if any(point["id"] == ref for point in text["points"]):
             return text.get("label", "Committee point")
-    return "Food for thought"
+    return "Food for thought" if ref in paper()["reference_texts"] else "Pack question"
 
 
 def builtin_rules_dir() -> Path:
@@ -325,57 +376,72 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
-def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builtin: bool = True) -> RuleCatalogue:
-    """Load the built-in rules and any rule packs; raise InputErrors listing every problem found."""
-    from .references import RuleReference, cycle_errors, expand_named, reference_errors, rule_references
+def load_rules(
+    extra_dirs: list[Path] | tuple[Path, ...] = (),
+    *,
+    include_builtin: bool = True,
+    select: list[str] | tuple[str, ...] = (),
+    skip: list[str] | tuple[str, ...] = (),
+) -> RuleCatalogue:
+    """Load the built-in pack and any rule packs; raise InputErrors listing every problem found.
+
+    ``select`` keeps only the named rules or themes, ``skip`` drops them (rule IDs or theme IDs);
+    a rule naming another in ``replaces`` runs instead of it."""
+    from .references import RuleReference, cycle_errors, reference_errors
 
     errors: list[InputError] = []
-    references: list[RuleReference] = []
-    loaded: list[LoadedRule] = []
-    retired: list[tuple[RetiredRule, str]] = []
-    digest = hashlib.sha256()
-    sources: list[tuple[Path, str]] = []
-    if include_builtin:
-        sources += [(p, "builtin") for p in sorted(builtin_rules_dir().glob("*.yaml"))]
-    for directory in extra_dirs:
+    packs: list[Pack] = []
+    seen_dirs: dict[Path, str] = {}
+    directories = ([(builtin_rules_dir(), True)] if include_builtin else []) + [(Path(d), False) for d in extra_dirs]
+    for directory, builtin in directories:
         if not directory.is_dir():
             errors.append(
-                InputError(source=str(directory), message="rule pack is not a directory", hint="pass a directory of .yaml rule files")
+                InputError(source=str(directory), message="rule pack is not a directory", hint="pass a directory holding pack.yaml")
             )
             continue
-        files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
-        if not files:
-            errors.append(InputError(source=str(directory), message="rule pack holds no .yaml files"))
-        sources += [(p, directory.name) for p in files]
-    for path, pack in sources:
+        resolved = directory.resolve()
+        if resolved in seen_dirs:
+            errors.append(
+                InputError(
+                    source=str(directory), message=f"rule pack is given twice (also as {seen_dirs[resolved]})", hint="pass each pack once"
+                )
+            )
+            continue
+        seen_dirs[resolved] = str(directory)
         try:
-            parsed = load_yaml(path)
+            pack = load_manifest(directory, builtin=builtin)
         except InputErrors as exc:
             errors.extend(exc.errors)
             continue
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        rule_file, file_errors = _validate_rule_file(parsed)
-        errors.extend(file_errors)
-        if rule_file is None:
-            continue
-        references += rule_references(rule_file, parsed)
-        rule_file, named_errors = expand_named(rule_file, parsed)
-        errors.extend(named_errors)
-        theme = paper()["theme_by_id"][rule_file.theme]
-        retired += [(item, str(path)) for item in rule_file.retired]
-        for index, rule in enumerate(rule_file.rules):
-            position = parsed.positions.get(("rules", index))
-            loaded.append(
-                LoadedRule(
-                    rule=rule,
-                    theme=theme["id"],
-                    theme_title=theme["title"],
-                    paper_section=theme["section"],
-                    source=str(path),
-                    pack=pack,
-                    line=position[0] if position else None,
+        twin = next((p for p in packs if p.id == pack.id), None)
+        if twin is not None:
+            errors.append(
+                InputError(
+                    source=str(directory / MANIFEST),
+                    field="id",
+                    message=f"pack {pack.id!r} is loaded twice (also from {twin.directory})",
+                    hint="pass each pack once; two different packs need two different ids",
                 )
             )
+            continue
+        errors += _clashes(pack, packs)
+        packs.append(pack)
+    if errors:
+        raise InputErrors(errors)
+    loaded: list[LoadedRule] = []
+    retired: list[tuple[RetiredRule, str]] = []
+    references: list[RuleReference] = []
+    digest = hashlib.sha256()
+    for pack in packs:
+        digest.update(pack.label.encode() + b"\0")
+        files = [p for p in sorted(pack.directory.glob("*.yaml")) + sorted(pack.directory.glob("*.yml")) if p.name != MANIFEST]
+        if not files:
+            errors.append(InputError(source=str(pack.directory), message="rule pack holds no rule files (.yaml beside pack.yaml)"))
+        for path in files:
+            pack_rules, pack_retired, file_errors = _load_rule_file(path, pack, digest, references)
+            loaded += pack_rules
+            retired += pack_retired
+            errors += file_errors
     seen: dict[str, LoadedRule] = {}
     for item in loaded:
         if item.id in seen:
@@ -385,18 +451,190 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_builti
                     line=item.line,
                     field=item.id,
                     message=f"duplicate rule ID {item.id} (also in {seen[item.id].source}, line {seen[item.id].line})",
-                    hint="rule IDs never change meaning; give the new rule a new ID",
+                    hint="rule IDs never change meaning; give the new rule a new ID, or declare replaces: [ID] to run it instead",
                 )
             )
         seen.setdefault(item.id, item)
     errors += _retirement_errors(retired, seen)
+    replaced, replace_errors = _replacements(loaded, seen, include_builtin)
+    errors += replace_errors
     errors += reference_errors(references, seen, {item.id: item for item, _ in retired})
     errors += cycle_errors(seen)
     if errors:
         raise InputErrors(errors)
-    theme_order = {t["id"]: i for i, t in enumerate(paper()["themes"])}
-    loaded.sort(key=lambda r: (theme_order[r.theme], r.id))
-    return RuleCatalogue(rules=loaded, content_hash=digest.hexdigest()[:16], retired=sorted((r for r, _ in retired), key=lambda r: r.id))
+    loaded = [r for r in loaded if r.id not in replaced]
+    loaded = _selected(loaded, packs, select, skip)
+    _check_dependencies_run(loaded, replaced)
+    order = {(pack.id, theme.id): (p_index, t_index) for p_index, pack in enumerate(packs) for t_index, theme in enumerate(pack.themes)}
+    loaded.sort(key=lambda r: (order[(r.pack, r.theme)], r.id))
+    return RuleCatalogue(
+        rules=loaded,
+        content_hash=digest.hexdigest()[:16],
+        retired=sorted((r for r, _ in retired), key=lambda r: r.id),
+        packs=packs,
+        replaced=replaced,
+    )
+
+
+def _clashes(pack: Pack, earlier: list[Pack]) -> list[InputError]:
+    """Theme and question IDs are unique across loaded packs, so a finding's theme and questions are unambiguous."""
+    errors = []
+    for other in earlier:
+        for kind, mine, theirs in (
+            ("theme", {t.id for t in pack.themes}, {t.id for t in other.themes}),
+            ("question", set(pack.questions), set(other.questions)),
+        ):
+            for clash in sorted(mine & theirs):
+                errors.append(
+                    InputError(
+                        source=str(pack.directory / MANIFEST),
+                        field=f"{kind}s",
+                        message=f"{kind} ID {clash!r} is also a {kind} of pack {other.id!r}",
+                        hint=f"give the pack's {kind}s IDs of their own (e.g. prefix them with the pack's initials)",
+                    )
+                )
+    return errors
+
+
+def _load_rule_file(
+    path: Path, pack: Pack, digest: Any, references: list[Any]
+) -> tuple[list[LoadedRule], list[tuple[RetiredRule, str]], list[InputError]]:
+    from .references import expand_named, rule_references
+
+    try:
+        parsed = load_yaml(path)
+    except InputErrors as exc:
+        return [], [], list(exc.errors)
+    digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    rule_file, errors = _validate_rule_file(parsed, pack)
+    if rule_file is None:
+        return [], [], errors
+    references += rule_references(rule_file, parsed)
+    rule_file, named_errors = expand_named(rule_file, parsed)
+    errors += named_errors
+    theme = pack.theme(rule_file.theme)
+    assert theme is not None  # checked by RuleFile
+    loaded = []
+    for index, rule in enumerate(rule_file.rules):
+        position = parsed.positions.get(("rules", index))
+        loaded.append(
+            LoadedRule(
+                rule=rule,
+                theme=theme.id,
+                theme_title=theme.title,
+                paper_section=theme.section,
+                source=str(path),
+                pack=pack.id,
+                pack_version=pack.version,
+                line=position[0] if position else None,
+            )
+        )
+        if not pack.builtin:  # the built-in cases are checked by the test suite; a pack's at load time
+            errors += _case_profile_errors(rule, index, parsed)
+    return loaded, [(item, str(path)) for item in rule_file.retired], errors
+
+
+def _case_profile_errors(rule: Rule, index: int, parsed: LoadedYaml) -> list[InputError]:
+    """A typo in a case profile fails when the pack loads (check, rules test), not only at rules test."""
+    from .loading import validate_profile_data
+    from .rule_cases import case_profile_data
+
+    errors = []
+    for case_index, case in enumerate(rule.cases):
+        try:
+            validate_profile_data(case_profile_data(case), parsed.source)
+        except InputErrors as exc:
+            for error in exc.errors:
+                position = parsed.locate(("rules", index, "cases", case_index, "profile", *_field_path(error.field)))
+                errors.append(
+                    InputError(
+                        source=parsed.source,
+                        line=position[0] if position else None,
+                        field=f"rules[{index}].cases[{case_index}].profile" + (f".{error.field}" if error.field else ""),
+                        message=f"rule {rule.id}, case {case.name}: {error.message}",
+                        hint=error.hint,
+                    )
+                )
+    return errors
+
+
+def _field_path(field: str | None) -> tuple[str | int, ...]:
+    """``criminal_law.offences[0].material`` -> ("criminal_law", "offences", 0, "material")."""
+    parts: list[str | int] = []
+    for name in (field or "").split("."):
+        head, *indexes = name.split("[")
+        if head:
+            parts.append(head)
+        parts += [int(i.rstrip("]")) for i in indexes if i.rstrip("]").isdigit()]
+    return tuple(parts)
+
+
+def _replacements(
+    loaded: list[LoadedRule], live: dict[str, LoadedRule], builtin_loaded: bool
+) -> tuple[dict[str, str], list[InputError]]:
+    """Which rules run instead of which. With --no-builtin a pack's replacement of a built-in rule
+    has nothing to replace; otherwise naming a rule that is not loaded is an error (a typo would
+    leave both rules running)."""
+    replaced: dict[str, str] = {}
+    errors: list[InputError] = []
+    for item in loaded:
+        for target in item.rule.replaces:
+            problem = None
+            if target not in live:
+                if not builtin_loaded:
+                    continue
+                problem = f"replaces {target}, which is not a loaded rule"
+            elif target == item.id:
+                problem = "a rule cannot replace itself"
+            elif target in replaced:
+                problem = f"{target} is already replaced by {replaced[target]}"
+            if problem:
+                errors.append(InputError(source=item.source, line=item.line, field=f"{item.id}.replaces", message=problem))
+            else:
+                replaced[target] = item.id
+    return replaced, errors
+
+
+def _check_dependencies_run(loaded: list[LoadedRule], replaced: dict[str, str]) -> None:
+    """A derived rule reads other rules' findings: they must run too (not skipped, not replaced)."""
+    running = {r.id for r in loaded}
+    errors = []
+    for item in loaded:
+        for target in sorted(set(item.rule.references()) - running):
+            why = f"it is replaced by {replaced[target]}" if target in replaced else "--select/--skip leaves it out"
+            errors.append(
+                InputError(
+                    source=item.source,
+                    line=item.line,
+                    field=item.id,
+                    message=f"rule {item.id} reads rule {target}, which will not run: {why}",
+                    hint=f"run {target} too, or leave {item.id} out",
+                )
+            )
+    if errors:
+        raise InputErrors(errors)
+
+
+def _selected(loaded: list[LoadedRule], packs: list[Pack], select: Sequence[str], skip: Sequence[str]) -> list[LoadedRule]:
+    """Apply --select / --skip (rule IDs or theme IDs); an unknown name is an error with a suggestion."""
+    known = {r.id for r in loaded} | {t.id for pack in packs for t in pack.themes}
+    errors = []
+    for option, names in (("--select", select), ("--skip", skip)):
+        for name in names:
+            if name not in known:
+                suggestion = _closest(name, sorted(known))
+                errors.append(
+                    InputError(
+                        source=option,
+                        message=f"no rule or theme {name!r}",
+                        hint=f"did you mean {suggestion!r}?" if suggestion else "see gap-engine rules list",
+                    )
+                )
+    if errors:
+        raise InputErrors(errors)
+    if select:
+        loaded = [r for r in loaded if r.id in select or r.theme in select]
+    return [r for r in loaded if r.id not in skip and r.theme not in skip]
 
 
 def _retirement_errors(retired: list[tuple[RetiredRule, str]], live: dict[str, LoadedRule]) -> list[InputError]:
@@ -433,11 +671,11 @@ def _retirement_errors(retired: list[tuple[RetiredRule, str]], live: dict[str, L
     return errors
 
 
-def _validate_rule_file(parsed: LoadedYaml) -> tuple[RuleFile | None, list[InputError]]:
+def _validate_rule_file(parsed: LoadedYaml, pack: Pack) -> tuple[RuleFile | None, list[InputError]]:
     if not isinstance(parsed.data, dict):
         return None, [InputError(source=parsed.source, line=1, message="a rule file must be a mapping with 'theme' and 'rules'")]
     try:
-        return RuleFile.model_validate(parsed.data), []
+        return RuleFile.model_validate(parsed.data, context={"pack": pack}), []
     except ValidationError as exc:
         errors = validation_errors(exc, parsed, RuleFile)
         rules = parsed.data.get("rules")

@@ -155,6 +155,8 @@ def decide(
         notes=list(dict.fromkeys(notes)),
         elements=elements,
         pack=loaded.pack,
+        pack_version=loaded.pack_version,
+        replaces=list(spec.replaces),
     )
 
 

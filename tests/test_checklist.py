@@ -165,6 +165,17 @@ def test_xlsx_checklist_has_a_row_per_item_and_highlights_the_unknowns(runner: A
     assert counts == {title: themes.count(title) for title in dict.fromkeys(themes)}
 
 
+def test_the_xlsx_checklist_does_not_look_fillable(runner: Any, tmp_path: Path) -> None:
+    target = tmp_path / "checklist.xlsx"
+    assert runner.invoke(main, ["checklist", "--xlsx", str(target)]).exit_code == 0
+    workbook = load_workbook(target)
+    assert all(workbook[name].protection.sheet for name in ("Summary", "Checklist"))
+    assert "Answer" not in [c.value for c in workbook["Checklist"][1]] and "Answer in the profile" in [
+        c.value for c in workbook["Checklist"][1]
+    ]
+    assert "gap-engine template --xlsx FILE" in workbook["Summary"].cell(row=3, column=1).value
+
+
 def test_the_xlsx_checklist_is_byte_identical_across_runs(runner: Any, tmp_path: Path) -> None:
     outputs = []
     for name in ("one.xlsx", "two.xlsx"):

@@ -119,7 +119,11 @@ def test_schema_commands(runner: CliRunner) -> None:
     profile_schema = json.loads(run(runner, "schema").output)
     assert profile_schema["title"] == "gap-engine national legislation profile"
     results_schema = json.loads(run(runner, "schema", "--results").output)
-    assert "profiles" in results_schema["properties"]
+    assert "profiles" in results_schema["properties"] and "packs" in results_schema["properties"]
+    rule_schema = json.loads(run(runner, "schema", "--rules").output)
+    assert rule_schema["title"] == "gap-engine rule file" and {"theme", "rules", "retired"} <= set(rule_schema["properties"])
+    pack_schema = json.loads(run(runner, "schema", "--pack").output)
+    assert {"id", "version", "source", "licence", "themes", "questions"} <= set(pack_schema["properties"])
 
 
 def test_cli_choices_mirror_the_library() -> None:
@@ -181,7 +185,15 @@ def test_wheel_ships_the_rules_and_runs_from_any_directory(tmp_path: Path) -> No
     assert len(data["profiles"][0]["findings"]) == len(load_rules().rules)
 
 
-@pytest.mark.parametrize(("name", "args"), [("profile.schema.json", ["schema"]), ("results.schema.json", ["schema", "--results"])])
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("profile.schema.json", ["schema"]),
+        ("results.schema.json", ["schema", "--results"]),
+        ("rule-file.schema.json", ["schema", "--rules"]),
+        ("pack.schema.json", ["schema", "--pack"]),
+    ],
+)
 def test_published_schemas_are_up_to_date(runner: CliRunner, name: str, args: list[str]) -> None:
     committed = (ROOT / "docs" / name).read_text()
     assert committed == run(runner, *args).output, "run `make docs` to regenerate the published schemas"

@@ -29,7 +29,7 @@ from gap_engine.questionnaire import checklist_markdown, checklist_xlsx
 from gap_engine.questionnaire.checklist import checklist_from
 from gap_engine.rules import RuleCatalogue, load_rules
 from gap_engine.verdict import decide
-from tests.conftest import minimal_profile, offence
+from tests.conftest import minimal_profile, offence, write_manifest
 
 HASHES = "regulation.platforms.hash_sharing"
 DEADLINE = "regulation.platforms.removal_deadline"
@@ -41,7 +41,7 @@ def rule(rule_id: str, condition: dict[str, Any], cases: list[dict[str, Any]] | 
     return {
         "id": rule_id,
         "title": f"Rule {rule_id} holds",
-        "questions": ["CC-T1"],
+        "questions": ["TP-Q1"],
         "severity": "recommendation",
         "condition": condition,
         "finding": "Why it matters.",
@@ -53,14 +53,13 @@ def rule(rule_id: str, condition: dict[str, Any], cases: list[dict[str, Any]] | 
 
 def write_pack(tmp_path: Path, name: str = "pack", **files: dict[str, Any]) -> Path:
     """Each keyword is a file (``a`` -> a.yaml) holding a theme, optional named conditions and rules."""
-    pack = tmp_path / name
-    pack.mkdir()
+    pack = write_manifest(tmp_path / name, pack_id=name.replace("_", "-"))
     yaml = YAML(typ="rt", pure=True)  # keeps the keys in order, so a rule's item starts at its id
     yaml.default_flow_style = False
     for filename, data in files.items():
         with (pack / f"{filename}.yaml").open("w", encoding="utf-8") as handle:
             # Through JSON: a dict used twice would otherwise be dumped as a YAML alias, which the loader refuses.
-            yaml.dump(json.loads(json.dumps({"theme": "cross_cutting", **data})), handle)
+            yaml.dump(json.loads(json.dumps({"theme": "test_theme", **data})), handle)
     return pack
 
 
@@ -456,16 +455,17 @@ def test_labels_in_text_markdown_json_and_csv(tmp_path: Path, derived: RuleCatal
     assert "PARTIAL (insufficient) ORG-001" in text
     assert "PARTIAL   ORG-002" in text  # no label declared: the status alone
     markdown = CliRunner().invoke(main, [*common, "--format", "markdown"]).output
-    assert "#### ORG-001 — Rule ORG-001 holds: **partial** (insufficient)" in markdown
+    assert "#### ORG-001 — Rule ORG-001 holds [pack 1.0.0]: **partial** (insufficient)" in markdown
     data = json.loads(CliRunner().invoke(main, [*common, "--format", "json"]).output)
     labels = {f["rule_id"]: f["label"] for f in data["profiles"][0]["findings"]}
     assert labels["ORG-001"] == "insufficient" and labels["ORG-002"] is None
     target = tmp_path / "out.csv"
     CliRunner().invoke(main, [*common, "--csv", str(target)])
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
-    assert rows[0][-1] == "label"
+    label = rows[0].index("label")
+    assert rows[0][label:] == ["label", "pack_version", "replaces"]
     by_rule = {row[rows[0].index("rule_id")]: row for row in rows[1:]}
-    assert by_rule["ORG-001"][-1] == "insufficient" and by_rule["ORG-002"][-1] == ""
+    assert by_rule["ORG-001"][label] == "insufficient" and by_rule["ORG-002"][label] == ""
 
 
 # --- checklist and docs -------------------------------------------------------------------------

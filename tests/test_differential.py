@@ -43,6 +43,7 @@ from gap_engine.profile import (
 )
 from gap_engine.reservations import RESERVABLE
 from gap_engine.rules import RuleCatalogue, load_rules
+from tests.conftest import write_manifest
 
 pytest.importorskip("durable.engine", reason="durable_rules does not load on this Python")
 
@@ -309,7 +310,7 @@ def rule_packs(draw: st.DrawFn) -> dict[str, Any]:
         rule: dict[str, Any] = {
             "id": f"ZZPK-{number:03d}",
             "title": f"Random pack rule {number} holds",
-            "questions": ["CC-T1"],
+            "questions": ["TP-Q1"],
             "severity": draw(st.sampled_from(["obligation", "recommendation", "good_practice"])),
             "condition": draw(condition_trees([*BUILTIN_REFS, *earlier], list(named))),
             "finding": "Generated for the differential test.",
@@ -327,11 +328,12 @@ def rule_packs(draw: st.DrawFn) -> dict[str, Any]:
         if labels:
             rule["labels"] = labels
         rules.append(rule)
-    return {"theme": "cross_cutting", "conditions": named, "rules": rules}
+    return {"theme": "test_theme", "conditions": named, "rules": rules}
 
 
 def _load_pack(directory: Path, data: dict[str, Any]) -> RuleCatalogue:
     yaml = YAML(typ="safe", pure=True)
+    write_manifest(directory)
     with (directory / "random_pack.yaml").open("w", encoding="utf-8") as handle:
         # Through JSON: a sub-tree hypothesis drew twice would otherwise be dumped as a YAML alias, which the loader refuses.
         yaml.dump(json.loads(json.dumps(data)), handle)
@@ -343,7 +345,7 @@ def _load_pack(directory: Path, data: dict[str, Any]) -> RuleCatalogue:
 def test_rule_pack_from_directory_equal_oracle(pack: dict[str, Any], batch: list[Profile], tmp_path_factory: Any) -> None:
     directory: Path = tmp_path_factory.mktemp("pack")
     catalogue = _load_pack(directory, pack)
-    assert {r.id for r in catalogue.rules if r.pack == directory.name} == {r["id"] for r in pack["rules"]}
+    assert {r.id for r in catalogue.rules if r.pack == "test-pack"} == {r["id"] for r in pack["rules"]}
     durable = make_engine(catalogue, "durable", notice=False)
     oracle = make_engine(catalogue, "python")
     for profile in batch:
@@ -353,13 +355,13 @@ def test_rule_pack_from_directory_equal_oracle(pack: dict[str, Any], batch: list
 
 
 DERIVED_PACK: dict[str, Any] = {
-    "theme": "cross_cutting",
+    "theme": "test_theme",
     "conditions": {"two_of_the_synthetic_rules": {"at_least": 2, "of": [{"rule": "GAI-001"}, {"rule": "GAI-009"}, {"rule": "IMM-001"}]}},
     "rules": [
         {
             "id": f"ZZDR-{number:03d}",
             "title": "Derived",
-            "questions": ["CC-T1"],
+            "questions": ["TP-Q1"],
             "severity": "recommendation",
             "condition": condition,
             "finding": "Generated.",
@@ -416,7 +418,7 @@ def test_catalogue_far_larger_than_the_builtin_one_compiles_and_agrees(tmp_path:
         {
             "id": f"ZZBIG-{number:03d}",
             "title": "Generated",
-            "questions": ["CC-T1"],
+            "questions": ["TP-Q1"],
             "severity": "obligation",
             "condition": condition,
             "finding": "Generated.",
@@ -425,8 +427,9 @@ def test_catalogue_far_larger_than_the_builtin_one_compiles_and_agrees(tmp_path:
         }
         for number, condition in enumerate(rules[:999], start=1)
     ]
+    write_manifest(tmp_path)
     with (tmp_path / "big.yaml").open("w", encoding="utf-8") as handle:
-        YAML(typ="safe", pure=True).dump({"theme": "cross_cutting", "rules": pack}, handle)
+        YAML(typ="safe", pure=True).dump({"theme": "test_theme", "rules": pack}, handle)
     catalogue = load_rules([tmp_path])
     durable = make_engine(catalogue, "durable", notice=False)
     oracle = make_engine(catalogue, "python")

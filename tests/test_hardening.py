@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 import gap_engine.api
 from gap_engine.cli import main
+from tests.conftest import write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -204,11 +205,11 @@ def test_unwritable_second_output_leaves_no_first_output(tmp_path: Path, monkeyp
 # --- --fail-on under every status -------------------------------------------------------------
 
 FAIL_ON_RULE = """\
-theme: cross_cutting
+theme: test_theme
 rules:
   - id: ZZFAIL-001
     title: Hash sharing is provided for, or synthetic CSAM possession is an offence, where perpetrator programmes exist
-    questions: [CC-T1]
+    questions: [TP-Q1]
     severity: obligation
     condition:
       any:
@@ -244,13 +245,9 @@ EXIT_CODE = {  # status -> {--fail-on value (None = not given) -> exit code}
 
 
 @pytest.fixture
-def single_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A catalogue of exactly one rule (the built-in rules set aside) so one status is reported."""
-    empty = tmp_path / "no_builtin_rules"
-    empty.mkdir()
-    monkeypatch.setattr("gap_engine.rules.builtin_rules_dir", lambda: empty)
-    pack = tmp_path / "pack"
-    pack.mkdir()
+def single_rule(tmp_path: Path) -> Path:
+    """A pack of exactly one rule, run with --no-builtin so one status is reported."""
+    pack = write_manifest(tmp_path / "pack")
     (pack / "fail_on.yaml").write_text(FAIL_ON_RULE, encoding="utf-8")
     return pack
 
@@ -260,7 +257,7 @@ def single_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_fail_on_exit_codes(tmp_path: Path, single_rule: Path, status: str, fail_on: str | None) -> None:
     profile = tmp_path / f"{status}.yaml"
     profile.write_text(f"jurisdiction: {{code: XA, name: Examplia}}\nas_of: 2024-10-01\nfictional: true\n{PROFILE_FOR_STATUS[status]}\n")
-    args = ["check", str(profile), "--rules", str(single_rule), "--format", "json"]
+    args = ["check", str(profile), "--no-builtin", "--rules", str(single_rule), "--format", "json"]
     if fail_on:
         args += ["--fail-on", fail_on]
     result = run(args)

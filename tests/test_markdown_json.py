@@ -16,9 +16,9 @@ from gap_engine.cli import main
 from gap_engine.findings import CheckResults
 from gap_engine.loading import load_profile
 from gap_engine.reporters import REPORTERS
-from gap_engine.reporters.grouping import STATUS_ORDER, themes_in_order
+from gap_engine.reporters.grouping import STATUS_ORDER
 from gap_engine.reporters.json_report import SCHEMA_VERSION, results_schema
-from gap_engine.rules import load_rules
+from gap_engine.rules import load_rules, paper
 from tests.conftest import FIXTURES, minimal_profile
 
 EXAMPLIA = FIXTURES / "examplia_complete.yaml"
@@ -82,10 +82,14 @@ def schema_errors(value: Any, schema: dict, root: dict, path: str = "$") -> list
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         errors += [f"{path}: missing {key}" for key in schema.get("required", []) if key not in value]
-        errors += [f"{path}: undeclared field {key}" for key in value if key not in properties]
+        extra = schema.get("additionalProperties")
+        if not isinstance(extra, dict):  # a mapping of free keys (e.g. question ID -> text) declares its values' schema
+            errors += [f"{path}: undeclared field {key}" for key in value if key not in properties]
         for key, item in value.items():
             if key in properties:
                 errors += schema_errors(item, properties[key], root, f"{path}.{key}")
+            elif isinstance(extra, dict):
+                errors += schema_errors(item, extra, root, f"{path}.{key}")
     if isinstance(value, list) and "items" in schema:
         for index, item in enumerate(value):
             errors += schema_errors(item, schema["items"], root, f"{path}[{index}]")
@@ -120,7 +124,8 @@ def test_the_schema_check_rejects_a_wrong_status_and_an_undeclared_field(data: d
 
 def test_json_field_names_are_stable(data: dict) -> None:
     """Pipelines read these names; renaming one is a breaking change and must bump schema_version."""
-    assert set(data) == {"engine", "profiles", "rules_hash", "rules_version", "schema_version", "tool_version"}
+    assert set(data) == {"engine", "packs", "profiles", "rules_hash", "rules_version", "schema_version", "tool_version"}
+    assert set(data["packs"][0]) == {"id", "licence", "questions", "source", "themes", "title", "url", "version"}
     assert data["schema_version"] == SCHEMA_VERSION
     profile = data["profiles"][0]
     assert set(profile) == {"as_of", "evaluated_on", "findings", "jurisdiction", "jurisdiction_name", "source"}
@@ -135,9 +140,11 @@ def test_json_field_names_are_stable(data: dict) -> None:
         "missing",
         "notes",
         "pack",
+        "pack_version",
         "paper_section",
         "questions",
         "recommendation",
+        "replaces",
         "rule_id",
         "severity",
         "status",
@@ -196,7 +203,7 @@ def test_memo_counts_per_country_and_per_theme_match_the_json(memo: str, data: d
         assert row[2] == profile["evaluated_on"]
         assert [int(n) for n in row[3:]] == [sum(1 for f in profile["findings"] if f["status"] == s) for s in STATUS_ORDER]
     every = [f for p in data["profiles"] for f in p["findings"]]
-    themed = [t for t in themes_in_order() if any(f["theme"] == t["id"] for f in every)]
+    themed = [t for t in paper()["themes"] if any(f["theme"] == t["id"] for f in every)]
     theme_rows = table_rows(memo, "### By theme")
     assert [r[0] for r in theme_rows] == [t["title"] for t in themed]
     for row, theme in zip(theme_rows, themed, strict=True):
@@ -214,7 +221,7 @@ def _theme_sections(memo: str) -> dict[str, dict[str, str]]:
 
 def test_memo_explains_each_gap_with_evidence_and_recommendation(memo: str, data: dict) -> None:
     sections = _theme_sections(memo)
-    titles = {t["id"]: t["title"] for t in themes_in_order()}
+    titles = {t["id"]: t["title"] for t in paper()["themes"]}
     for profile in data["profiles"]:
         name = f"{profile['jurisdiction_name']} ({profile['jurisdiction']}), law as of {profile['as_of']}"
         name += f", evaluated on {profile['evaluated_on']}"
@@ -236,7 +243,7 @@ def test_memo_explains_each_gap_with_evidence_and_recommendation(memo: str, data
 
 
 def test_memo_groups_findings_by_theme_in_paper_order_then_by_jurisdiction(memo: str, data: dict) -> None:
-    titles = [t["title"] for t in themes_in_order()]
+    titles = [t["title"] for t in paper()["themes"]]
     shown = [line[3:] for line in memo.split("## Executive summary", 1)[1].splitlines() if line.startswith("## ")]
     assert shown and shown == [t for t in titles if t in shown]
     order = [

@@ -8,13 +8,14 @@ import pytest
 
 from gap_engine.errors import InputErrors
 from gap_engine.rules import load_rules
+from tests.conftest import write_manifest
 
 RULE = """\
-theme: generative_ai
+theme: test_theme
 rules:
   - id: {rule_id}
     title: Something is criminalised
-    questions: [GAI-Q3]
+    questions: [TP-Q1]
     articles: ["20"]
     severity: obligation
     condition:
@@ -29,8 +30,7 @@ rules:
 
 
 def write_pack(tmp_path: Path, name: str = "pack", **files: str) -> Path:
-    pack = tmp_path / name
-    pack.mkdir()
+    pack = write_manifest(tmp_path / name)
     for filename, text in files.items():
         (pack / f"{filename}.yaml").write_text(text)
     return pack
@@ -45,7 +45,7 @@ def load_errors(pack: Path) -> list[str]:
 def test_a_valid_pack_loads_with_its_pack_name(tmp_path: Path) -> None:
     pack = write_pack(tmp_path, a=RULE.format(rule_id="ORG-001", condition="fact: regulation.platforms.hash_sharing"))
     catalogue = load_rules([pack], include_builtin=False)
-    assert [(r.id, r.pack, r.theme) for r in catalogue.rules] == [("ORG-001", "pack", "generative_ai")]
+    assert [(r.id, r.pack, r.pack_version, r.theme) for r in catalogue.rules] == [("ORG-001", "test-pack", "1.0.0", "test_theme")]
 
 
 def test_unknown_fact_path_names_file_and_rule(tmp_path: Path) -> None:
@@ -75,9 +75,9 @@ def test_unknown_field_in_a_rule(tmp_path: Path) -> None:
 
 
 def test_unknown_question_reference(tmp_path: Path) -> None:
-    text = RULE.format(rule_id="ORG-005", condition="fact: programmes.education").replace("[GAI-Q3]", "[GAI-Q33]")
+    text = RULE.format(rule_id="ORG-005", condition="fact: programmes.education").replace("[TP-Q1]", "[TP-Q11]")
     (error,) = load_errors(write_pack(tmp_path, a=text))
-    assert "rule ORG-005: unknown paper question or Committee text point 'GAI-Q33'; did you mean 'GAI-Q3'?" in error
+    assert "rule ORG-005: question 'TP-Q11' is not declared in pack 'test-pack'; did you mean 'TP-Q1'?" in error
 
 
 def test_duplicate_ids_across_files_are_an_error(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_condition_needs_exactly_one_kind(tmp_path: Path) -> None:
 
 def test_missing_pack_directory(tmp_path: Path) -> None:
     (error,) = load_errors(tmp_path / "nope")
-    assert error.endswith("rule pack is not a directory (pass a directory of .yaml rule files)")
+    assert error.endswith("rule pack is not a directory (pass a directory holding pack.yaml)")
 
 
 def test_builtin_catalogue_loads_in_paper_order() -> None:
@@ -153,10 +153,16 @@ def test_an_id_is_retired_only_once(tmp_path: Path) -> None:
     assert "ORG-001 is retired twice" in error
 
 
-def test_a_rule_may_cite_a_point_of_the_committee_declaration(tmp_path: Path) -> None:
-    text = RULE.format(rule_id="ORG-001", condition="fact: regulation.platforms.hash_sharing").replace("[GAI-Q3]", "[DECL-5]")
-    catalogue = load_rules([write_pack(tmp_path, a=text)], include_builtin=False)
-    assert catalogue.rules[0].rule.questions == ["DECL-5"]
+def test_a_pack_rule_never_claims_a_question_of_the_paper(tmp_path: Path) -> None:
+    for ref in ("DECL-5", "GAI-Q3"):
+        text = RULE.format(rule_id="ORG-001", condition="fact: regulation.platforms.hash_sharing").replace("[TP-Q1]", f"[{ref}]")
+        (error,) = load_errors(write_pack(tmp_path / ref, a=text))
+        assert f"{ref!r} is a question of the paper; a pack's rules cite only the questions its pack.yaml declares" in error
+
+
+def test_builtin_rules_cite_the_committee_declaration() -> None:
+    cited = {ref for loaded in load_rules().rules for ref in loaded.rule.questions}
+    assert {f"DECL-{n}" for n in range(1, 6)} <= cited
 
 
 def test_builtin_retired_ids_point_at_live_rules() -> None:

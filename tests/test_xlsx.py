@@ -29,9 +29,9 @@ from gap_engine.cli import main
 from gap_engine.findings import CheckResults, Evidence
 from gap_engine.reporters import xlsx
 from gap_engine.reporters.cells import CELL_LIMIT, SheetTitles, cut_to_limit, is_formula_like
-from gap_engine.reporters.grouping import STATUS_ORDER, themes_in_order
+from gap_engine.reporters.grouping import STATUS_ORDER
 from gap_engine.rules import paper
-from tests.conftest import FIXTURES, ROOT, minimal_profile
+from tests.conftest import FIXTURES, ROOT, minimal_profile, write_manifest
 
 EXAMPLIA = FIXTURES / "examplia_complete.yaml"
 NESCIA = FIXTURES / "nescia_unknown.yaml"
@@ -67,8 +67,8 @@ def write_profile(directory: Path, filename: str, data: dict) -> Path:
 
 
 def rule_order(data: dict) -> list[str]:
-    """Rule IDs as the workbook should list them: paper theme order, then rule ID."""
-    order = {t["id"]: i for i, t in enumerate(themes_in_order())}
+    """Rule IDs as the workbook should list them: the packs' theme order (the paper's first), then rule ID."""
+    order = {t["id"]: i for i, t in enumerate(t for pack in data["packs"] for t in pack["themes"])}
     first = {f["rule_id"]: f for p in data["profiles"] for f in p["findings"]}
     return sorted(first, key=lambda rid: (order[first[rid]["theme"]], rid))
 
@@ -173,7 +173,7 @@ def test_summary_counts_per_theme_match_the_json(two: tuple) -> None:
     start = next(row for row in range(1, ws.max_row + 1) if str(ws.cell(row=row, column=2).value).startswith("Findings by theme"))
     every = [f for p in data["profiles"] for f in p["findings"]]
     row = start
-    for theme in themes_in_order():
+    for theme in paper()["themes"]:
         members = [f for f in every if f["theme"] == theme["id"]]
         if not members:
             continue
@@ -260,14 +260,13 @@ def test_summary_names_link_to_their_jurisdiction_sheet(two: tuple) -> None:
 
 
 def test_rules_sheet_is_the_catalogue_as_run_with_rule_packs_marked(tmp_path: Path) -> None:
-    pack = tmp_path / "ngo_pack"
-    pack.mkdir()
+    pack = write_manifest(tmp_path / "ngo_pack", pack_id="ngo-pack", theme="ngo_theme", question="NGO-Q1")
     (pack / "extra.yaml").write_text(
-        """theme: generative_ai
+        """theme: ngo_theme
 rules:
   - id: NGO-001
     title: Possessing deepfake CSAM of real children is criminalised
-    questions: [GAI-Q3]
+    questions: [NGO-Q1]
     articles: ["20(1)(e)"]
     severity: good_practice
     condition:
@@ -286,8 +285,12 @@ rules:
     headers = [c.value for c in ws[1]]
     rows = {r[0]: dict(zip(headers, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert list(rows) == rule_order(data)
-    assert rows["NGO-001"]["Pack"] == "ngo_pack"
-    assert {r["Pack"] for rid, r in rows.items() if rid != "NGO-001"} == {"builtin"}
+    assert rows["NGO-001"]["Pack and version"] == "ngo-pack 1.0.0"
+    assert rows["NGO-001"]["Theme"] == "Test theme ngo_theme"
+    assert "NGO-Q1: A test question." in rows["NGO-001"]["Paper questions and Committee points"]
+    assert {r["Pack and version"] for rid, r in rows.items() if rid != "NGO-001"} == {"builtin 2.0.0"}
+    about = "\n".join(str(c.value) for row in wb["About"].iter_rows() for c in row if c.value is not None)
+    assert "Rule pack ngo-pack 1.0.0" in about and "Test source of ngo-pack" in about and "Rule pack builtin 2.0.0" in about
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref
 
 
@@ -298,7 +301,7 @@ def test_about_sheet_names_versions_sources_and_the_paper(two: tuple) -> None:
     text = "\n".join(str(c) for c in cells)
     assert f"gap-engine {data['tool_version']}" in cells
     assert data["rules_version"] in cells and data["rules_hash"] in cells
-    assert "© Council of Europe" in text and "2024" in paper()["paper"] and paper()["paper"] in cells
+    assert "© Council of Europe" in text and "2024" in paper()["paper"] and any(paper()["paper"] in str(c) for c in cells)
     latest = max(p["as_of"] for p in data["profiles"])
     assert f"{latest} 00:00:00 UTC" in cells  # generation time: the latest as-of date, said so beside it
     for profile in data["profiles"]:

@@ -111,13 +111,11 @@ class Checklist:
         return self.profile is not None
 
 
-def build_checklist(profile_path: Path | None, themes: list[str], rule_dirs: list[Path], engine: str = "durable") -> Checklist:
-    """Load the rules (and the profile, if given) and build the checklist; raises InputErrors on bad input."""
+def build_checklist(profile_path: Path | None, themes: list[str], catalogue: Any, engine: str = "durable") -> Checklist:
+    """Load the profile, if given, and build the checklist of a loaded catalogue; raises InputErrors on bad input."""
     from ..api import check_profiles, make_engine
     from ..loading import load_profile
-    from ..rules import load_rules
 
-    catalogue = load_rules(rule_dirs)
     profile = load_profile(profile_path) if profile_path else None
     findings: dict[str, Finding] = {}
     if profile is not None:
@@ -132,24 +130,26 @@ def checklist_from(
     """The checklist for an already loaded catalogue, profile and findings (by rule ID)."""
     from ..rules import paper
 
-    data = paper()
-    known = [t["id"] for t in data["themes"]]
+    pack_themes = [(pack, theme) for pack in catalogue.packs for theme in pack.themes]
+    known = [theme.id for _, theme in pack_themes]
     unknown = [t for t in themes if t not in known]
     if unknown:
         raise InputErrors.single("--theme", f"unknown theme {', '.join(repr(t) for t in unknown)}", hint=f"known: {', '.join(known)}")
-    texts = data["reference_texts"]
+    texts = {ref: text for pack in catalogue.packs for ref, text in pack.questions.items()}
     findings = findings or {}
     out: list[Theme] = []
-    for number, theme in enumerate(data["themes"], start=1):
-        if themes and theme["id"] not in themes:
+    for number, (pack, theme) in enumerate(pack_themes, start=1):
+        if themes and theme.id not in themes:
             continue
-        rules = [r for r in catalogue.compiled.rules if r.loaded.theme == theme["id"]]
+        rules = [r for r in catalogue.compiled.rules if r.loaded.pack == pack.id and r.loaded.theme == theme.id]
         questions = tuple(
             _question(f"{number}.{index}", rule, texts, profile, findings.get(rule.id)) for index, rule in enumerate(rules, start=1)
         )
         if questions:
-            out.append(Theme(number, theme["id"], theme["title"], theme["section"], questions))
-    return Checklist(themes=tuple(out), paper=data["paper"], profile=profile, source=source)
+            out.append(Theme(number, theme.id, theme.title, theme.section, questions))
+    sources = [paper()["paper"]] if any(p.builtin for p in catalogue.packs) else []
+    sources += [f"{p.title} ({p.label}; source: {p.source_title})" for p in catalogue.packs if not p.builtin]
+    return Checklist(themes=tuple(out), paper="; ".join(sources), profile=profile, source=source)
 
 
 def _question(number: str, compiled: Any, texts: dict[str, str], profile: Profile | None, finding: Finding | None) -> Question:

@@ -1,6 +1,10 @@
 """The checklist as a workbook: a Summary sheet (count per theme) and a Checklist sheet, one row per item.
 
 Items still to answer are filled yellow so an evaluator sees at a glance what to ask the Party.
+The workbook is for reading and circulating, not for answering: its sheets are protected (no
+password) and the Summary says where answers go — the questionnaire workbook of ``gap-engine
+template``, which ``gap-engine import`` reads back. An evaluator typing into the checklist would
+otherwise lose the answers, since nothing reads them.
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ HEADERS = (
     "Item",
     "Evidence expected",
     "Rule status",
-    "Answer",
+    "Answer in the profile",
     "Evidence cited",
     "To answer",
 )
-_WIDTHS = (7, 20, 10, 50, 60, 16, 14, 50, 50, 12, 12, 60, 10)
+_WIDTHS = (7, 20, 10, 50, 60, 16, 14, 50, 50, 12, 14, 60, 10)
+READ_ONLY_NOTE = (
+    "Read-only: the checklist is not read back. To answer, fill in the questionnaire from "
+    "`gap-engine template --xlsx FILE` (pre-filled with --from PROFILE) and read it with `gap-engine import`."
+)
 
 
 def render(checklist: Checklist) -> bytes:
@@ -43,6 +51,7 @@ def render(checklist: Checklist) -> bytes:
     )
     set_text(summary.cell(row=1, column=1), title).font = Font(bold=True, size=14)
     set_text(summary.cell(row=2, column=1), checklist.paper)
+    set_text(summary.cell(row=3, column=1), READ_ONLY_NOTE).font = Font(italic=True)
     head = ["No.", "Theme", "Questions", "Still to answer (items)", "Questions with items to answer"]
     _row(summary, 4, head, bold=True)
     row = 5
@@ -92,6 +101,10 @@ def render(checklist: Checklist) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(row - 1, 1)}"
+    for protected in (summary, sheet):
+        protected.protection.sheet = True  # read-only without a password; filters and sorting stay usable
+        protected.protection.autoFilter = False
+        protected.protection.sort = False
     return workbook_bytes(workbook, "gap-engine monitoring-round checklist", subject.as_of if subject else None)
 
 

@@ -36,6 +36,8 @@ COLUMNS = (
     "finding",
     "recommendation",
     "label",
+    "pack_version",
+    "replaces",
 )
 
 SEPARATOR = "; "
@@ -71,6 +73,8 @@ def _row(profile: ProfileResult, finding: Finding) -> list[str]:
         finding.finding,
         finding.recommendation,
         finding.label,
+        finding.pack_version,
+        SEPARATOR.join(finding.replaces),
     )
     return [csv_safe(v) for v in values]
 

@@ -8,7 +8,8 @@ from ..findings import CheckResults
 
 SCHEMA_VERSION = 3
 """2: evaluated_on per profile, notes per finding, in_force_until and note per evidence item.
-3: label per finding (the rule's own word for its status); evidence of kind "rule" (derived rules)."""
+3: packs (id, version, source, themes, questions); pack_version, replaces and label per finding;
+   evidence of kind "rule" (derived rules)."""
 
 
 def to_data(results: CheckResults) -> dict:

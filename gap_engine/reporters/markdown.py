@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..findings import CheckResults, Finding, Status
-from .grouping import STATUS_ORDER, status_counts, themes_in_order
+from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
 
 NOT_COVERED = (Status.gap, Status.partial, Status.unknown, Status.reserved)
 
@@ -14,7 +14,7 @@ def _cell(text: str) -> str:
 
 def render(results: CheckResults) -> str:
     out: list[str] = ["# gap-engine report", ""]
-    out.append(f"Rules {results.rules_version}; engine {results.engine}.")
+    out.append(f"Rules {results.rules_version} (packs: {results.packs_label()}); engine {results.engine}.")
     out.append("")
     out.append("## Executive summary")
     out.append("")
@@ -35,14 +35,14 @@ def render(results: CheckResults) -> str:
     out.append("| Theme | " + " | ".join(STATUS_ORDER) + " |")
     out.append("|---|" + "---|" * len(STATUS_ORDER))
     every = results.all_findings()
-    for theme in themes_in_order():
+    for theme in themes_in_order(results):
         members = [f for f in every if f.theme == theme["id"]]
         if members:
             counts = status_counts(members)
             out.append(f"| {theme['title']} | " + " | ".join(str(counts[s]) for s in STATUS_ORDER) + " |")
     out.append("")
     # Then per theme (paper order), each jurisdiction's findings that are not covered.
-    for theme in themes_in_order():
+    for theme in themes_in_order(results):
         sections: list[str] = []
         for profile in results.profiles:
             shown = [f for f in profile.findings if f.theme == theme["id"] and f.status in NOT_COVERED]
@@ -58,10 +58,11 @@ def render(results: CheckResults) -> str:
 
 def _finding(finding: Finding) -> list[str]:
     label = f" ({finding.label})" if finding.label else ""
-    out = [f"#### {finding.rule_id} — {finding.title}: **{finding.status.value}**{label}", ""]
+    out = [f"#### {finding.rule_id} — {finding.title}{pack_mark(finding)}: **{finding.status.value}**{label}", ""]
+    source = "Paper" if finding.pack == "builtin" else f"Pack {finding.pack} {finding.pack_version}"
     out.append(
         f"*Severity:* {finding.severity}. *Convention:* {', '.join('Art. ' + a for a in finding.articles) or '—'}. "
-        f"*Paper:* {finding.paper_section}, questions {', '.join(finding.questions)}."
+        f"*{source}:* {finding.paper_section}" + (f", questions {', '.join(finding.questions)}." if finding.questions else ".")
     )
     out.append("")
     out.append(finding.finding)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from ..findings import CheckResults, Finding, Status
-from .grouping import by_theme, status_counts
+from .grouping import by_theme, pack_mark, status_counts
 
 LABEL = {
     Status.gap: "GAP",
@@ -32,10 +32,10 @@ def render(results: CheckResults) -> str:
             f" — {profile.source}"
         )
         lines.append(f"  {summary}")
-        for theme, findings in by_theme(profile.findings):
+        for theme, findings in by_theme(profile.findings, results):
             lines.append(f"  {theme['title']}")
             for finding in findings:
-                lines.append(f"    {status_text(finding):<9} {finding.rule_id:<9} {finding.title}")
+                lines.append(f"    {status_text(finding):<9} {finding.rule_id:<9} {finding.title}{pack_mark(finding)}")
                 if finding.status in (Status.gap, Status.partial, Status.unknown):
                     for missing in finding.missing:
                         for i, chunk in enumerate(textwrap.wrap(missing, 100)):
@@ -47,5 +47,5 @@ def render(results: CheckResults) -> str:
                     for i, chunk in enumerate(textwrap.wrap(note, 100)):
                         lines.append(f"{'':24}{'* ' if i == 0 else '  '}{chunk}")
         lines.append("")
-    lines.append(f"rules {results.rules_version}, engine {results.engine}")
+    lines.append(f"rules {results.rules_version} (packs: {results.packs_label()}), engine {results.engine}")
     return "\n".join(lines) + "\n"

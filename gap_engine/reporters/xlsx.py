@@ -20,9 +20,8 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from ..errors import InputErrors
-from ..findings import CheckResults, Finding, ProfileResult, Status
+from ..findings import CheckResults, Finding, PackInfo, ProfileResult, Status
 from ..output import write_atomic
-from ..rules import paper
 from .cells import SheetTitles, clean_text, set_text
 from .grouping import STATUS_ORDER, status_counts, themes_in_order
 
@@ -70,7 +69,7 @@ RULE_COLUMNS: list[tuple[str, int]] = [
     ("Convention articles", 18),
     ("Paper questions and Committee points", 60),
     ("Paper section", 32),
-    ("Pack", 14),
+    ("Pack and version", 16),
     ("Finding", 70),
     ("Recommendation", 60),
 ]
@@ -102,8 +101,8 @@ def workbook_bytes(results: CheckResults) -> bytes:
     rules = catalogue(results)
     _summary_sheet(summary, results, rules, sheet_titles)
     for profile, title in zip(results.profiles, sheet_titles, strict=True):
-        _jurisdiction_sheet(workbook.create_sheet(title), profile)
-    _rules_sheet(workbook.create_sheet(RULES), rules)
+        _jurisdiction_sheet(workbook.create_sheet(title), profile, results)
+    _rules_sheet(workbook.create_sheet(RULES), rules, results)
     _about_sheet(workbook.create_sheet(ABOUT), results, sheet_titles, generated)
 
     naive = generated.astimezone(timezone.utc).replace(tzinfo=None)
@@ -167,7 +166,7 @@ def catalogue(results: CheckResults) -> list[Finding]:
     seen: dict[str, Finding] = {}
     for finding in results.all_findings():
         seen.setdefault(finding.rule_id, finding)
-    order = {theme["id"]: i for i, theme in enumerate(themes_in_order())}
+    order = {theme["id"]: i for i, theme in enumerate(themes_in_order(results))}
     return sorted(seen.values(), key=lambda f: (order.get(f.theme, len(order)), f.rule_id))
 
 
@@ -182,14 +181,12 @@ def is_web_url(url: str | None) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def _theme_title(theme_id: str) -> str:
-    theme = paper()["theme_by_id"].get(theme_id)
-    return theme["title"] if theme else theme_id
+def _theme_title(results: CheckResults, theme_id: str) -> str:
+    return next((theme.title for theme in results.themes() if theme.id == theme_id), theme_id)
 
 
-def _questions(ids: list[str]) -> str:
-    texts = paper()["reference_texts"]
-    return "\n".join(f"{qid}: {texts[qid]}" if qid in texts else qid for qid in ids)
+def _questions(results: CheckResults, ids: list[str]) -> str:
+    return "\n".join(f"{qid}: {text}" if (text := results.question_text(qid)) else qid for qid in ids)
 
 
 def _evidence(finding: Finding) -> str:
@@ -271,7 +268,7 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     set_text(ws.cell(row=1, column=1), "Rules by theme →")
     set_text(ws.cell(row=2, column=1), "Rule titles →")
     column = FIRST_RULE_COLUMN
-    for theme in themes_in_order():
+    for theme in themes_in_order(results):
         members = [r for r in rules if r.theme == theme["id"]]
         if not members:
             continue
@@ -351,7 +348,7 @@ def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
     for offset, status in enumerate(STATUS_ORDER):
         set_text(ws.cell(row=row, column=3 + offset), status).font = Font(bold=True)
     every = results.all_findings()
-    for theme in themes_in_order():
+    for theme in themes_in_order(results):
         members = [f for f in every if f.theme == theme["id"]]
         if not members:
             continue
@@ -375,20 +372,20 @@ def _legend(ws: Any, row: int) -> None:
         set_text(ws.cell(row=row + offset, column=3), STATUS_MEANING[status])
 
 
-def _jurisdiction_sheet(ws: Any, profile: ProfileResult) -> None:
+def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     _header(ws, 1, FINDING_COLUMNS)
     wrap = Alignment(wrap_text=True, vertical="top")
-    order = {theme["id"]: i for i, theme in enumerate(themes_in_order())}
+    order = {theme["id"]: i for i, theme in enumerate(themes_in_order(results))}
     findings = sorted(profile.findings, key=lambda f: (order.get(f.theme, len(order)), f.rule_id))
     for row, finding in enumerate(findings, start=2):
         link = next((e.url for e in finding.evidence if is_web_url(e.url)), None)
         values = [
             finding.rule_id,
             finding.title,
-            _theme_title(finding.theme),
+            _theme_title(results, finding.theme),
             finding.status.value,
             finding.label or "",
             finding.severity,
@@ -398,7 +395,7 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult) -> None:
             finding.finding,
             finding.recommendation,
             finding.paper_section,
-            _questions(finding.questions),
+            _questions(results, finding.questions),
             ", ".join(finding.articles),
         ]
         if link:
@@ -419,7 +416,7 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult) -> None:
     )
 
 
-def _rules_sheet(ws: Any, rules: list[Finding]) -> None:
+def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
@@ -429,12 +426,12 @@ def _rules_sheet(ws: Any, rules: list[Finding]) -> None:
         values = [
             rule.rule_id,
             rule.title,
-            _theme_title(rule.theme),
+            _theme_title(results, rule.theme),
             rule.severity,
             ", ".join(rule.articles),
-            _questions(rule.questions),
+            _questions(results, rule.questions),
             rule.paper_section,
-            rule.pack,
+            f"{rule.pack} {rule.pack_version}".strip() + (f"\nreplaces {', '.join(rule.replaces)}" if rule.replaces else ""),
             rule.finding,
             rule.recommendation,
         ]
@@ -457,7 +454,7 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
         ("Engine", results.engine),
         ("Generated", generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
         ("How the generation time is chosen", _generation_note()),
-        ("Paper", paper()["paper"]),
+        *[(f"Rule pack {pack.label}", _pack_text(pack)) for pack in results.packs],
         ("Convention", CONVENTION),
     ]
     set_text(ws.cell(row=1, column=1), "About this workbook").font = Font(bold=True, size=14)
@@ -480,3 +477,7 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
     for letter, width in zip("ABCDEF", (34, 90, 28, 12, 50, 12), strict=True):
         ws.column_dimensions[letter].width = width
     _print_setup(ws, "1:1", "About this gap workbook")
+
+
+def _pack_text(pack: PackInfo) -> str:
+    return "\n".join(part for part in (pack.title, f"Source: {pack.source}", pack.url or "", f"Licence: {pack.licence}") if part)

@@ -1,0 +1,212 @@
+"""Rule packs: a directory of rule files described by a manifest (``pack.yaml``).
+
+A pack is how an outside organisation or a new monitoring round brings its own rules without
+touching the code: the manifest names the pack (id, title, version, the source text it encodes,
+its licence, the oldest gap-engine it needs) and declares the pack's own themes and questions,
+which its rules reference. A pack's rules therefore never claim to serve the paper, and
+``rules trace`` traces each pack against its own source.
+
+The built-in catalogue is a pack described the same way (``rules/pack.yaml``, id ``builtin``,
+which no other pack may take); its themes and questions are the paper's (``paper.yaml``) and the
+points of the Committee's texts that follow it up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import __version__
+from .errors import InputError, InputErrors
+from .yamlio import load_yaml, validation_errors
+
+BUILTIN = "builtin"
+MANIFEST = "pack.yaml"
+PACK_ID_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
+THEME_ID_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
+QUESTION_ID_PATTERN = r"^[A-Z][A-Z0-9]{0,9}(-[A-Z0-9]{1,8})+$"
+VERSION_PATTERN = r"^\d+(\.\d+){0,2}([-+][0-9A-Za-z.-]+)?$"
+
+MANIFEST_EXAMPLE = """id: my-pack
+title: My organisation's model legislation criteria
+version: 1.0.0
+source: {title: "Model legislation, 2025 edition", url: "https://example.org/model-law"}
+licence: CC-BY-4.0
+themes:
+  - {id: criteria, title: Criteria}
+questions:
+  - {id: ML-C1, theme: criteria, text: "CSAM is defined in law."}"""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PackSource(_Strict):
+    """The text a pack encodes: a model law, a monitoring round's questionnaire, a standard."""
+
+    title: Annotated[str, Field(min_length=1)]
+    url: str | None = Field(None, pattern=r"^https?://\S+$", description="http(s) address of the text.")
+
+
+class PackTheme(_Strict):
+    id: Annotated[str, Field(pattern=THEME_ID_PATTERN, description="Lowercase slug, unique across every loaded pack.")]
+    title: Annotated[str, Field(min_length=1)]
+    section: str | None = Field(None, description="Where the theme sits in the pack's source, e.g. 'Part II'.")
+
+
+class PackQuestion(_Strict):
+    """A question, criterion or point of the pack's source that its rules serve."""
+
+    id: Annotated[str, Field(pattern=QUESTION_ID_PATTERN, description="e.g. ML-C1 or R3-Q12; unique across every loaded pack.")]
+    theme: str
+    text: Annotated[str, Field(min_length=1)]
+    policy: bool = Field(False, description="true when the question asks for a policy judgement rather than a legal fact.")
+
+
+class PackManifest(_Strict):
+    """``pack.yaml``: who wrote the pack, from what, and the themes and questions its rules use."""
+
+    id: Annotated[str, Field(pattern=PACK_ID_PATTERN, description="Lowercase slug; 'builtin' is reserved.")]
+    title: Annotated[str, Field(min_length=1)]
+    version: Annotated[str, Field(pattern=VERSION_PATTERN, description="The pack's own version, e.g. 1.2.0.")]
+    source: PackSource
+    licence: Annotated[str, Field(min_length=1, description="e.g. CC-BY-4.0, or 'all rights reserved'.")]
+    requires_gap_engine: str | None = Field(None, pattern=VERSION_PATTERN, description="The oldest gap-engine version the pack works with.")
+    themes: list[PackTheme] = Field(default_factory=list)
+    questions: list[PackQuestion] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PackManifest:
+        theme_ids = [t.id for t in self.themes]
+        for kind, ids in (("theme", theme_ids), ("question", [q.id for q in self.questions])):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                raise ValueError(f"{kind} IDs used twice: {', '.join(twice)}")
+        for question in self.questions:
+            if question.theme not in theme_ids:
+                raise ValueError(f"question {question.id} names theme {question.theme!r}, which the pack does not declare")
+        return self
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A loaded pack: its manifest facts, its directory, and the themes and questions its rules may use."""
+
+    id: str
+    title: str
+    version: str
+    source_title: str
+    source_url: str | None
+    licence: str
+    directory: Path
+    themes: tuple[Theme, ...]
+    questions: dict[str, str] = field(default_factory=dict)  # id -> text
+    question_themes: dict[str, str] = field(default_factory=dict)  # id -> theme id
+    policy_questions: frozenset[str] = frozenset()
+
+    @property
+    def builtin(self) -> bool:
+        return self.id == BUILTIN
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.version}"
+
+    def theme(self, theme_id: str) -> Theme | None:
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.split(r"[-+]", version, maxsplit=1)[0].split("."))
+
+
+def load_manifest(directory: Path, *, builtin: bool = False) -> Pack:
+    """Read and check ``directory/pack.yaml``; raise InputErrors naming the file, line and field."""
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise InputErrors.single(
+            str(directory),
+            f"rule pack has no {MANIFEST}",
+            hint=f"describe the pack in {path}, for example:\n{MANIFEST_EXAMPLE}",
+        )
+    parsed = load_yaml(path)
+    if not isinstance(parsed.data, dict):
+        raise InputErrors.single(str(path), "a pack manifest must be a mapping", hint=f"for example:\n{MANIFEST_EXAMPLE}")
+    try:
+        manifest = PackManifest.model_validate(parsed.data)
+    except ValidationError as exc:
+        raise InputErrors(validation_errors(exc, parsed, PackManifest)) from None
+    errors: list[InputError] = []
+    position = parsed.positions.get(("id",))
+    line = position[0] if position else None
+    if manifest.id == BUILTIN and not builtin:
+        errors.append(
+            InputError(source=str(path), line=line, field="id", message="the pack id 'builtin' is reserved for the built-in rules")
+        )
+    if builtin and (manifest.themes or manifest.questions):
+        errors.append(InputError(source=str(path), field="themes", message="the built-in themes and questions live in paper.yaml"))
+    if manifest.requires_gap_engine and version_tuple(manifest.requires_gap_engine) > version_tuple(__version__):
+        errors.append(
+            InputError(
+                source=str(path),
+                field="requires_gap_engine",
+                message=f"the pack needs gap-engine {manifest.requires_gap_engine} or later; this is {__version__}",
+                hint="upgrade gap-engine, or use a version of the pack written for this one",
+            )
+        )
+    if errors:
+        raise InputErrors(errors)
+    if builtin:
+        return _builtin_pack(manifest, directory)
+    return Pack(
+        id=manifest.id,
+        title=manifest.title,
+        version=manifest.version,
+        source_title=manifest.source.title,
+        source_url=manifest.source.url,
+        licence=manifest.licence,
+        directory=directory,
+        themes=tuple(Theme(t.id, t.title, t.section or t.title) for t in manifest.themes),
+        questions={q.id: q.text for q in manifest.questions},
+        question_themes={q.id: q.theme for q in manifest.questions},
+        policy_questions=frozenset(q.id for q in manifest.questions if q.policy),
+    )
+
+
+def _builtin_pack(manifest: PackManifest, directory: Path) -> Pack:
+    from .rules import paper
+
+    data = paper()
+    points = {p["id"]: (p["text"], text["id"]) for text in data["committee_texts"] for p in text["points"]}
+    return Pack(
+        id=manifest.id,
+        title=manifest.title,
+        version=manifest.version,
+        source_title=manifest.source.title,
+        source_url=manifest.source.url,
+        licence=manifest.licence,
+        directory=directory,
+        themes=tuple(Theme(t["id"], t["title"], t["section"]) for t in data["themes"]),
+        questions=dict(data["reference_texts"]),
+        question_themes={q["id"]: q["theme"] for q in data["questions"]} | {pid: text_id for pid, (_, text_id) in points.items()},
+        policy_questions=frozenset(q["id"] for q in data["questions"] if q.get("policy")),
+    )
+
+
+def manifest_schema() -> dict[str, Any]:
+    schema = PackManifest.model_json_schema()
+    schema["title"] = "gap-engine rule pack manifest (pack.yaml)"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
