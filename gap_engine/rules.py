@@ -433,7 +433,8 @@ def load_rules(
     references: list[RuleReference] = []
     digest = hashlib.sha256()
     for pack in packs:
-        digest.update(pack.label.encode() + b"\0")
+        # The manifest is part of what ran: its themes and questions are shown in every output.
+        digest.update(pack.label.encode() + b"\0" + (pack.directory / MANIFEST).read_bytes() + b"\0")
         files = [p for p in sorted(pack.directory.glob("*.yaml")) + sorted(pack.directory.glob("*.yml")) if p.name != MANIFEST]
         if not files:
             errors.append(InputError(source=str(pack.directory), message="rule pack holds no rule files (.yaml beside pack.yaml)"))

@@ -244,3 +244,9 @@ def test_only_a_pack_may_replace(tmp_path: Path) -> None:
     pack = write_manifest(tmp_path / "p")
     (pack / "r.yaml").write_text(REPORTING.replace("theme: reporting", "theme: test_theme").replace("[ML-C2]", "[TP-Q1]"), encoding="utf-8")
     assert [r.rule.replaces for r in load_rules([pack]).rules if r.pack == "test-pack"] == [["LIVE-008"]]
+
+
+def test_the_manifest_is_part_of_the_rules_hash(pack: Path) -> None:
+    before = load_rules([pack]).content_hash
+    (pack / "pack.yaml").write_text(MANIFEST.replace("CSAM is defined in law.", "CSAM is defined in the criminal law."), encoding="utf-8")
+    assert load_rules([pack]).content_hash != before
