@@ -30,7 +30,7 @@ from .facts import APPLIES_KEY, FactDict, ProfileFacts, profile_facts
 from .findings import ElementResult, Finding, Status
 from .profile import Answer, Profile
 from .rules import Condition, RuleCatalogue, _closest
-from .verdict import combine, decide, read_reservations, resolve_exhaustiveness
+from .verdict import combine, decide_all, read_reservations, resolve_exhaustiveness
 from .what_if import WhatIf, what_ifs
 
 SCHEMA_VERSION = 1
@@ -233,20 +233,17 @@ def explain_profile(
     facts = profile_facts(profile, source, on)
     runner = engine if engine is not None else make_engine(catalogue, "python")
     outcomes = runner.evaluate(facts.facts)
-    chain = catalogue.compiled.with_dependencies(rule)
-    decided: dict[str, Finding] = {}
-    statuses: dict[str, Status] = {}
-    for item in chain:
-        decided[item.id] = decide(item, facts, outcomes, statuses)
-        statuses[item.id] = decided[item.id].status
-    finding = decided[rule.id]
-    return _Builder(rule, facts, outcomes, decided, finding).build(catalogue, runner.name)
+    # The rule and the rules it reads, decided exactly as ``check`` decides them.
+    decided = {finding.rule_id: finding for finding in decide_all(catalogue.compiled.with_dependencies(rule), facts, outcomes)}
+    return _Builder(rule, facts, outcomes, decided, decided[rule.id]).build(catalogue, runner.name)
 
 
 # --- building -----------------------------------------------------------------------------------
 
 
 class _Builder:
+    """One explanation, from the facts, the engine's outcomes and the findings of the rule and the rules it reads."""
+
     def __init__(
         self, rule: CompiledRule, facts: ProfileFacts, outcomes: dict[str, ElementOutcome], decided: dict[str, Finding], finding: Finding
     ) -> None:

@@ -592,3 +592,18 @@ def test_cli_explain_takes_the_rules_options(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "pack derived 1.0.0" in result.output
     skipped = run("explain", "GAI-011", NL, "--skip", "GAI-011")
     assert skipped.exit_code == 2 and "no such rule in the loaded rules" in skipped.output
+
+
+def test_readme_explain_example_is_what_the_command_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES.parent)  # the example names the fixture by its path from the repository
+    readme = Path("README.md").read_text()
+    start = readme.index("```\n$ gap-engine explain")
+    block = readme[start + 4 : readme.index("\n```\n", start + 4)]
+    command, *shown = block.splitlines()
+    args = command.removeprefix("$ gap-engine ").split()
+    output = run(*args).output.splitlines()
+    shown = [line for line in shown if line != "..."]
+    assert shown and all(line in output for line in shown), [line for line in shown if line not in output]
+    # and in the same order
+    positions = [output.index(line) for line in shown]
+    assert positions == sorted(positions)
