@@ -176,6 +176,35 @@ def check(
 
 
 @main.command()
+@click.argument("rule_id", metavar="RULE")
+@click.argument("profile", type=click.Path())
+@rules_option
+@engine_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Evaluate the law in force on this date (YYYY-MM-DD), on or before the profile's as_of. Default: its as_of.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Write the explanation to this file (atomically) instead of stdout.")
+def explain(rule_id: str, profile: str, selection: RuleSelection, engine: str, as_of: Any, fmt: str, output: str | None) -> None:
+    """Explain why RULE has its status for PROFILE: the condition tree with each element's outcome, the
+    candidate provisions and what excluded them, the facts and their dates, the reservations considered,
+    and the changes that would make it covered (each verified by deciding the rule again)."""
+    with input_errors():
+        from .explain import explain as build
+        from .output import check_output_path
+        from .reporters.explanation import render_json, render_text
+
+        inputs = [Path(profile), *selection.inputs()]
+        if output:
+            check_output_path(Path(output), inputs)
+        explanation = build(rule_id, profile, selection.load(), engine, as_of.date() if as_of else None)
+        _emit((render_json if fmt == "json" else render_text)(explanation), output, inputs)
+
+
+@main.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path())
 def validate(profiles: tuple[str, ...]) -> None:
     """Validate PROFILE files; report every error with file, line, column and field."""

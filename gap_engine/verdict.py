@@ -20,7 +20,7 @@ its own ``reserved`` status.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .conditions import (
@@ -165,11 +165,26 @@ def decide(
 ALL, SOME, NONE, UNDETERMINED = "all", "some", "none", "undetermined"
 
 
+@dataclass(frozen=True)
+class ReservationAssessment:
+    """One reservable provision of a rule against one failing element: whether a reservation the Party
+    made there explains the element, and why or why not (``explain`` shows every one; the finding's
+    notes carry only those worth a reader's attention)."""
+
+    provision: ReservableProvision
+    element_key: str
+    element: str  # the element's description
+    reservation: ReservationState | None  # the reservation made there; None when the Party made none
+    explains: bool
+    why: str
+
+
 @dataclass
 class ReservationReading:
     explained: set[str]  # element keys fully explained by a reservation in force
     evidence: list[Evidence]
     notes: list[str]
+    assessments: list[ReservationAssessment] = field(default_factory=list)  # every provision x failing element
 
 
 def read_reservations(rule: CompiledRule, facts: ProfileFacts, resolved: dict[str, ElementOutcome]) -> ReservationReading:
@@ -180,46 +195,84 @@ def read_reservations(rule: CompiledRule, facts: ProfileFacts, resolved: dict[st
     for provision in rule.reservable:
         made = [r for r in facts.reservations if r.place == provision.place]
         for leaf in failing:
-            element, outcome = leaf.element, resolved[leaf.element.key]
-            if element.kind != "offence" or not provision.touches(element.conduct):
-                continue
-            eligible = outcome.status in (Status.gap, Status.partial) or outcome.excluded
-            could, _ = assess(_whole(provision), element, outcome, facts)
-            what = element.description
-            if not made:
-                if could != NONE and not facts.reservations_stated:
-                    reading.notes.append(
-                        f"A reservation under {provision.label} would explain {'this' if could == ALL else 'part of this'} "
-                        f"for {what}; the profile does not state the Party's reservations."
-                    )
-                continue
-            for reservation in made:
-                if reservation.in_force.answer is not Answer.yes:
-                    if could != NONE:
-                        reading.notes.append(
-                            f"The reservation under {reservation.label} is not in force on {facts.on} "
-                            f"({reservation.in_force.reason}) and explains nothing for {what}."
-                        )
-                    continue
-                extent, text = assess(reservation.scope, element, outcome, facts)
-                if extent == ALL and eligible:
-                    reading.explained.add(element.key)
-                    reading.evidence.append(_reservation_evidence(reservation))
-                    reading.notes.append(f"{reservation.label} explains {what}: {text}.")
-                elif extent == ALL:
-                    reading.notes.append(
-                        f"{reservation.label} would explain a gap for {what}, but whether the law reaches it is not stated."
-                    )
-                elif extent == SOME:
-                    reading.notes.append(f"{reservation.label} explains only part of {what}: {text}.")
-                elif extent == UNDETERMINED:
-                    reading.notes.append(
-                        f"{reservation.label} may explain some of {what}, but the profile does not say which part it "
-                        f"covers (give the reservation's covers: conduct and material)."
-                    )
-                elif text:
-                    reading.notes.append(f"{reservation.label} does not explain {what}: {text}.")
+            _read_one(provision, made, leaf.element, resolved[leaf.element.key], facts, reading)
     return reading
+
+
+def _read_one(
+    provision: ReservableProvision,
+    made: list[ReservationState],
+    element: CompiledElement,
+    outcome: ElementOutcome,
+    facts: ProfileFacts,
+    reading: ReservationReading,
+) -> None:
+    """What the reservations made under one provision do for one failing element, added to ``reading``."""
+    what = element.description
+
+    def record(reservation: ReservationState | None, why: str, explains: bool = False) -> None:
+        reading.assessments.append(ReservationAssessment(provision, element.key, what, reservation, explains, why))
+
+    if element.kind != "offence":
+        record(None, "A reservation lets a Party not apply an offence or a ground of jurisdiction, not a measure.")
+        return
+    if not provision.touches(element.conduct):
+        record(None, f"It does not touch the conduct {element.conduct}.")
+        return
+    eligible = outcome.status in (Status.gap, Status.partial) or outcome.excluded
+    could, could_text = assess(_whole(provision), element, outcome, facts)
+    if not made:
+        if could != NONE and not facts.reservations_stated:
+            note = (
+                f"A reservation under {provision.label} would explain {'this' if could == ALL else 'part of this'} "
+                f"for {what}; the profile does not state the Party's reservations."
+            )
+            reading.notes.append(note)
+            record(None, note)
+        elif could != NONE:
+            record(
+                None,
+                f"The Party made no reservation under {provision.label} (the profile states its reservations); "
+                f"one would explain {'this' if could == ALL else 'part of this'}.",
+            )
+        else:
+            why = (
+                f", and one would not explain this: {could_text}"
+                if could_text
+                else "; what the element lacks is not stated, so there is nothing to explain"
+            )
+            record(None, f"No reservation is made under {provision.label}{why}.")
+        return
+    for reservation in made:
+        if reservation.in_force.answer is not Answer.yes:
+            why = f"The reservation under {reservation.label} is not in force on {facts.on} ({reservation.in_force.reason})"
+            if could != NONE:
+                reading.notes.append(f"{why} and explains nothing for {what}.")
+            record(reservation, f"{why}; it explains nothing.")
+            continue
+        extent, text = assess(reservation.scope, element, outcome, facts)
+        if extent == ALL and eligible:
+            reading.explained.add(element.key)
+            reading.evidence.append(_reservation_evidence(reservation))
+            explained = f"{reservation.label} explains {what}: {text}."
+            reading.notes.append(explained)
+            record(reservation, explained, explains=True)
+            continue
+        note: str | None = None
+        if extent == ALL:
+            note = f"{reservation.label} would explain a gap for {what}, but whether the law reaches it is not stated."
+        elif extent == SOME:
+            note = f"{reservation.label} explains only part of {what}: {text}."
+        elif extent == UNDETERMINED:
+            note = (
+                f"{reservation.label} may explain some of {what}, but the profile does not say which part it "
+                f"covers (give the reservation's covers: conduct and material)."
+            )
+        elif text:
+            note = f"{reservation.label} does not explain {what}: {text}."
+        if note is not None:
+            reading.notes.append(note)
+        record(reservation, note or f"{reservation.label} has nothing to explain for {what}: what it lacks is not stated.")
 
 
 @cache
