@@ -109,8 +109,9 @@ def diff_results(
 ) -> Diff:
     """Compare two checks. Raises InputErrors when a side holds one jurisdiction code twice."""
     before, after = _by_code(old, old_source), _by_code(new, new_source)
-    rules, packs, note = _rule_changes(old, new)
-    affected = _affected(rules, _rules_of(old), _rules_of(new))
+    old_rules, new_rules = _rules_of(old), _rules_of(new)
+    rules, packs, note = _rule_changes(old, new, old_rules, new_rules)
+    affected = _affected(rules, old_rules, new_rules)
     jurisdictions = [_jurisdiction(before[code], after[code], affected) for code in sorted(set(before) & set(after))]
     totals: Counter[str] = Counter()
     for item in jurisdictions:
@@ -198,8 +199,9 @@ def _rules_of(results: CheckResults) -> dict[str, _RuleFacts]:
     }
 
 
-def _rule_changes(old: CheckResults, new: CheckResults) -> tuple[list[RuleChange], list[PackChange], str | None]:
-    before, after = _rules_of(old), _rules_of(new)
+def _rule_changes(
+    old: CheckResults, new: CheckResults, before: dict[str, _RuleFacts], after: dict[str, _RuleFacts]
+) -> tuple[list[RuleChange], list[PackChange], str | None]:
     old_packs = {p.id: p.version for p in old.packs}
     new_packs = {p.id: p.version for p in new.packs}
     packs = [
@@ -287,13 +289,14 @@ def _affected(changes: list[RuleChange], before: dict[str, _RuleFacts], after: d
     for side in (before, after):
         for rid, facts in side.items():
             reads.setdefault(rid, set()).update(facts.reads)
+    moved = {c.rule_id for c in changes}  # added and removed rules too: a rule reading one has another condition
     grew = True
     while grew:  # a rule reading a rule that reads a changed rule is affected too
         grew = False
         for rid in sorted(reads):
             if rid in affected:
                 continue
-            touched = sorted(r for r in reads[rid] if r in affected or r in {c.rule_id for c in changes})
+            touched = sorted(r for r in reads[rid] if r in affected or r in moved)
             if touched:
                 affected[rid] = f"reads rule {', '.join(touched)}, which changed"
                 grew = True
