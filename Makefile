@@ -30,6 +30,7 @@ docs: $(STAMP)
 	$(BIN)/gap-engine schema --results > docs/results.schema.json
 	$(BIN)/gap-engine schema --rules > docs/rule-file.schema.json
 	$(BIN)/gap-engine schema --pack > docs/pack.schema.json
+	$(BIN)/gap-engine schema --diff > docs/diff.schema.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -21,6 +21,8 @@ from . import __version__
 FAIL_ON = ("gap", "partial", "unknown")
 FORMATS = ("text", "json", "markdown")  # mirrors reporters.REPORTERS; a test keeps them equal
 ENGINES = ("durable", "python")  # mirrors api.ENGINES; a test keeps them equal
+DIFF_FORMATS = ("text", "json", "markdown")  # mirrors reporters.DIFF_REPORTERS; a test keeps them equal
+DIFF_FAIL_ON = ("regression", "change")
 
 
 class UsageFailure(click.ClickException):
@@ -175,6 +177,78 @@ def check(
             sys.exit(1)
 
 
+def _date(value: Any) -> Any:
+    return value.date() if value else None
+
+
+@main.command()
+@click.argument("old", type=click.Path())
+@click.argument("new", required=False, type=click.Path())
+@click.option(
+    "--as-of-old",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Check OLD (a profile) on this date, on or before its as_of. With no NEW, NEW is the same profile.",
+)
+@click.option(
+    "--as-of-new",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Check NEW (a profile) on this date, on or before its as_of. Default: its as_of.",
+)
+@rules_option
+@engine_option
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Write the diff to this file (atomically) instead of stdout.")
+@click.option("--xlsx", type=click.Path(), help="Also write a workbook with a Changes sheet to this file.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(DIFF_FAIL_ON),
+    help="Exit 1 when a finding regressed (regression), or when anything changed (change).",
+)
+def diff(
+    old: str,
+    new: str | None,
+    as_of_old: Any,
+    as_of_new: Any,
+    selection: RuleSelection,
+    engine: str,
+    fmt: str,
+    output: str | None,
+    xlsx: str | None,
+    fail_on: str | None,
+) -> None:
+    """What changed between two checks: OLD and NEW are each a profile (checked with the rules) or a
+    results JSON file (check --format json). PROFILE --as-of-old DATE [--as-of-new DATE] compares one
+    profile at two dates. Findings are improved, regressed, changed or rule changed (see the README)."""
+    with input_errors():
+        from .diff_sides import diff_files
+        from .errors import InputErrors
+        from .output import check_output_path
+        from .reporters import DIFF_REPORTERS
+
+        inputs = _paths((old, new) if new else (old,)) + selection.inputs()
+        targets = [Path(t) for t in (output, xlsx) if t]
+        for target in targets:
+            check_output_path(target, inputs)
+        if len({t.resolve() for t in targets}) < len(targets):
+            raise InputErrors.single(str(targets[-1]), "the same file is named for two outputs", hint="give -o and --xlsx different files")
+        result = diff_files(
+            old,
+            new,
+            as_of_old=_date(as_of_old),
+            as_of_new=_date(as_of_new),
+            catalogue=selection.load,
+            engine=engine,
+            rules_chosen=selection != RuleSelection(),
+        )
+        if xlsx:
+            from .reporters.diff_xlsx import write_diff_workbook
+
+            write_diff_workbook(result, Path(xlsx), inputs)
+        _emit(DIFF_REPORTERS[fmt](result), output, inputs)
+    if (fail_on == "regression" and result.counts["regressed"]) or (fail_on == "change" and result.any_change()):
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("rule_id", metavar="RULE")
 @click.argument("profile", type=click.Path())
@@ -227,14 +301,19 @@ def validate(profiles: tuple[str, ...]) -> None:
 @click.option("--results", "kind", flag_value="results", help="The JSON Schema of check results (--format json).")
 @click.option("--rules", "kind", flag_value="rules", help="The JSON Schema of a rule file (rules/*.yaml or a pack's).")
 @click.option("--pack", "kind", flag_value="pack", help="The JSON Schema of a rule pack's manifest (pack.yaml).")
+@click.option("--diff", "kind", flag_value="diff", help="The JSON Schema of a diff (diff --format json).")
 def schema(kind: str | None) -> None:
-    """Print the JSON Schema of a profile (or of results, a rule file, a pack manifest), for editors to validate and autocomplete."""
+    """Print the JSON Schema of a profile (or of results, a rule file, a pack manifest, a diff) for editors to validate and autocomplete."""
     import json
 
-    if kind == "results":
+    if kind == "diff":
+        from .reporters.diff_json import diff_schema
+
+        data: dict[str, Any] = diff_schema()
+    elif kind == "results":
         from .reporters.json_report import results_schema
 
-        data: dict[str, Any] = results_schema()
+        data = results_schema()
     elif kind == "rules":
         from .rules import rule_file_schema
 

@@ -13,7 +13,7 @@ import math
 import os
 import zipfile
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -114,7 +114,7 @@ def workbook_bytes(results: CheckResults) -> bytes:
     # ExcelWriter rather than Workbook.save: save() stamps the current time as "modified".
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(workbook, archive).write_data()
-    return _stable_zip(buffer.getvalue(), naive)
+    return stable_zip(buffer.getvalue(), naive)
 
 
 def generation_time(results: CheckResults) -> datetime:
@@ -123,19 +123,24 @@ def generation_time(results: CheckResults) -> datetime:
     A wall-clock time would make every run's bytes differ; the latest as-of date is the date of
     the newest law the workbook describes, so it is both stable and meaningful.
     """
+    return time_for(p.as_of for p in results.profiles)
+
+
+def time_for(dates: Iterable[date]) -> datetime:
+    """``SOURCE_DATE_EPOCH`` if set, else the latest of ``dates`` (1980-01-01, the zip epoch, when none)."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if raw:
         try:
             return datetime.fromtimestamp(int(raw), tz=timezone.utc)
         except (ValueError, OverflowError, OSError):
             raise InputErrors.single("SOURCE_DATE_EPOCH", f"not a whole number of seconds since 1970: {raw!r}") from None
-    latest = max((p.as_of for p in results.profiles), default=None)
+    latest = max(dates, default=None)
     if latest is None:
         return datetime(1980, 1, 1, tzinfo=timezone.utc)
     return datetime(latest.year, latest.month, latest.day, tzinfo=timezone.utc)
 
 
-def _generation_note() -> str:
+def generation_note() -> str:
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
         return "Fixed by the SOURCE_DATE_EPOCH environment variable, so that the same input gives a byte-identical file."
     return (
@@ -144,7 +149,7 @@ def _generation_note() -> str:
     )
 
 
-def _stable_zip(data: bytes, when: datetime) -> bytes:
+def stable_zip(data: bytes, when: datetime) -> bytes:
     """Re-pack the archive with fixed entry times and attributes, keeping openpyxl's (stable) entry order."""
     stamp = max(when, datetime(1980, 1, 1)).timetuple()[:6]
     out = io.BytesIO()
@@ -453,7 +458,7 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
         ("Rule-pack content hash", results.rules_hash),
         ("Engine", results.engine),
         ("Generated", generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
-        ("How the generation time is chosen", _generation_note()),
+        ("How the generation time is chosen", generation_note()),
         *[(f"Rule pack {pack.label}", _pack_text(pack)) for pack in results.packs],
         ("Convention", CONVENTION),
     ]

@@ -1,0 +1,255 @@
+"""The diff workbook: a Changes sheet (one row per finding that moved, coloured by direction), the
+rule changes, and an About sheet with both sides.
+
+Every piece of text goes through ``cells.set_text`` (profile text never becomes a formula), and the
+bytes are fixed the way the gap workbook fixes them (``xlsx.stable_zip``, ``xlsx.time_for``), so
+the same diff gives the same file. openpyxl is imported inside functions so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, JurisdictionDiff
+from ..output import write_atomic
+from .cells import set_text
+from .diff_words import DIRECTION_MEANING, side_text, status_text
+from .xlsx import generation_note, stable_zip, time_for
+
+CHANGES, RULES, ABOUT = "Changes", "Rule changes", "About"
+
+DIRECTION_COLOURS: dict[Direction, tuple[str, str]] = {
+    Direction.regressed: ("FFC7CE", "9C0006"),
+    Direction.rule_changed: ("BDD7EE", "1F4E79"),
+    Direction.improved: ("C6EFCE", "006100"),
+    Direction.changed: ("FFE699", "7F6000"),
+    Direction.rule_added: ("E7E6E6", "595959"),
+    Direction.rule_removed: ("E7E6E6", "595959"),
+    Direction.unchanged: ("FFFFFF", "000000"),
+}
+
+CHANGE_COLUMNS: list[tuple[str, int]] = [
+    ("Code", 7),
+    ("Jurisdiction", 22),
+    ("Rule ID", 11),
+    ("Title", 45),
+    ("Direction", 14),
+    ("Before", 14),
+    ("After", 14),
+    ("Elements that changed", 60),
+    ("Provisions and facts that changed them", 80),
+    ("Rule change", 40),
+    ("Evaluated on", 24),
+]
+DIRECTION_COLUMN = "E"
+
+RULE_COLUMNS: list[tuple[str, int]] = [
+    ("Rule ID", 11),
+    ("Change", 10),
+    ("Title before", 40),
+    ("Title after", 40),
+    ("Pack before", 16),
+    ("Pack after", 16),
+    ("Severity before", 15),
+    ("Severity after", 15),
+    ("What changed", 80),
+]
+
+
+def write_diff_workbook(diff: Diff, target: Path, inputs: Iterable[Path] = ()) -> None:
+    """Write the diff workbook to ``target`` atomically; an input file is never overwritten."""
+    write_atomic(target, diff_workbook_bytes(diff), inputs)
+
+
+def generation_time(diff: Diff) -> datetime:
+    """``SOURCE_DATE_EPOCH``, else the latest as-of date on either side: never the clock."""
+    dates = [d for j in diff.jurisdictions for d in (j.as_of_before, j.as_of_after)]
+    dates += [j.as_of for j in (*diff.jurisdictions_added, *diff.jurisdictions_removed)]
+    return time_for(dates)
+
+
+def diff_workbook_bytes(diff: Diff) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    generated = generation_time(diff)
+    workbook = Workbook()
+    changes = workbook.active
+    changes.title = CHANGES
+    _changes_sheet(changes, diff)
+    _rules_sheet(workbook.create_sheet(RULES), diff)
+    _about_sheet(workbook.create_sheet(ABOUT), diff, generated)
+    naive = generated.astimezone(timezone.utc).replace(tzinfo=None)
+    workbook.properties.creator = f"gap-engine {__version__}"
+    workbook.properties.title = "gap-engine diff"
+    workbook.properties.created = naive
+    workbook.properties.modified = naive
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).write_data()
+    return stable_zip(buffer.getvalue(), naive)
+
+
+def _header(ws: Any, columns: list[tuple[str, int]]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    for index, (name, width) in enumerate(columns, start=1):
+        cell = set_text(ws.cell(row=1, column=index), name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def change_rows(diff: Diff) -> list[list[str]]:
+    """The Changes sheet's rows (without the header): one per finding that is not unchanged."""
+    return [_row(jurisdiction, finding) for jurisdiction, finding in diff.changed_findings()]
+
+
+def _row(jurisdiction: JurisdictionDiff, finding: FindingChange) -> list[str]:
+    elements, evidence = [], []
+    for element in finding.elements:
+        before = element.status_before.value if element.status_before else "(not in the rule)"
+        after = element.status_after.value if element.status_after else "(not in the rule)"
+        elements.append(f"{element.element}: {before} -> {after}" if before != after else f"{element.element}: still {after}")
+        for change in element.evidence:
+            evidence.append(change.summary + (f" — {change.citation}" if change.citation else ""))
+    evidence += [change.summary + (f" — {change.citation}" if change.citation else "") for change in finding.evidence]
+    evidence += [f"new note: {note}" for note in finding.notes_added] + [f"note gone: {note}" for note in finding.notes_removed]
+    dates = f"{jurisdiction.evaluated_on_before} -> {jurisdiction.evaluated_on_after}"
+    return [
+        jurisdiction.jurisdiction,
+        jurisdiction.jurisdiction_name,
+        finding.rule_id,
+        finding.title,
+        DIRECTION_TEXT[finding.direction],
+        status_text(finding.status_before, finding.label_before),
+        status_text(finding.status_after, finding.label_after),
+        "\n".join(elements),
+        "\n".join(evidence),
+        finding.rule_change or "",
+        dates,
+    ]
+
+
+def _changes_sheet(ws: Any, diff: Diff) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    _header(ws, CHANGE_COLUMNS)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    rows = change_rows(diff)
+    for row_number, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            set_text(ws.cell(row=row_number, column=column), value).alignment = wrap
+    if not rows:
+        set_text(ws.cell(row=2, column=1), "No finding changed.")
+    last_row = max(len(rows) + 1, 2)
+    last_column = get_column_letter(len(CHANGE_COLUMNS))
+    ws.auto_filter.ref = f"A1:{last_column}{last_row}"
+    ws.freeze_panes = "D2"
+    span = f"A2:{last_column}{last_row}"
+    for direction in DIRECTION_ORDER:
+        if direction is Direction.unchanged:
+            continue
+        fill, font = DIRECTION_COLOURS[direction]
+        ws.conditional_formatting.add(
+            span,
+            FormulaRule(
+                formula=[f'${DIRECTION_COLUMN}2="{DIRECTION_TEXT[direction]}"'],
+                fill=PatternFill("solid", start_color=fill, end_color=fill),
+                font=Font(color=font),
+            ),
+        )
+    ws.oddHeader.center.text = "gap-engine diff: findings that changed"
+    ws.oddFooter.center.text = "Page &P of &N"
+
+
+def _rules_sheet(ws: Any, diff: Diff) -> None:
+    from openpyxl.styles import Alignment
+
+    _header(ws, RULE_COLUMNS)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row, rule in enumerate(diff.rules, start=2):
+        values = [
+            rule.rule_id,
+            rule.change,
+            rule.title_before or "",
+            rule.title_after or "",
+            rule.pack_before or "",
+            rule.pack_after or "",
+            rule.severity_before or "",
+            rule.severity_after or "",
+            "\n".join(rule.reasons),
+        ]
+        for column, value in enumerate(values, start=1):
+            set_text(ws.cell(row=row, column=column), value).alignment = wrap
+    if not diff.rules:
+        set_text(ws.cell(row=2, column=1), "No rule changed: both sides ran the same rules.")
+
+
+def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    set_text(ws.cell(row=1, column=1), "About this diff").font = Font(bold=True, size=14)
+    facts: list[tuple[str, str]] = []
+    for name, side in (("Old", diff.old), ("New", diff.new)):
+        facts += [
+            (f"{name}: source", side_text(side)),
+            (f"{name}: rules", f"{side.rules_version} (hash {side.rules_hash})"),
+            (f"{name}: engine", side.engine),
+        ]
+    facts += [(f"Pack {p.id}", f"{p.version_before or '(not run)'} -> {p.version_after or '(not run)'}") for p in diff.packs]
+    if diff.rules_note:
+        facts.append(("Rules note", diff.rules_note))
+    facts += [
+        ("Generated", generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
+        ("How the generation time is chosen", generation_note()),
+    ]
+    row = 3
+    for key, value in facts:
+        set_text(ws.cell(row=row, column=1), key).font = bold
+        set_text(ws.cell(row=row, column=2), value).alignment = wrap
+        row += 1
+    row += 1
+    set_text(ws.cell(row=row, column=1), "Directions").font = bold
+    for direction in DIRECTION_ORDER:
+        row += 1
+        fill, font = DIRECTION_COLOURS[direction]
+        cell = set_text(ws.cell(row=row, column=1), DIRECTION_TEXT[direction])
+        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        cell.font = Font(color=font)
+        set_text(ws.cell(row=row, column=2), f"{diff.counts[direction.value]} — {DIRECTION_MEANING[direction]}").alignment = wrap
+    row += 2
+    set_text(ws.cell(row=row, column=1), "Jurisdictions").font = bold
+    for item in diff.jurisdictions:
+        row += 1
+        set_text(ws.cell(row=row, column=1), f"{item.jurisdiction} {item.jurisdiction_name}")
+        text = (
+            f"compared: {item.source_before} (evaluated on {item.evaluated_on_before}) -> {item.source_after} "
+            f"(evaluated on {item.evaluated_on_after})"
+        )
+        set_text(ws.cell(row=row, column=2), text).alignment = wrap
+    for label, members in (("added (NEW only)", diff.jurisdictions_added), ("removed (OLD only)", diff.jurisdictions_removed)):
+        for only in members:
+            row += 1
+            set_text(ws.cell(row=row, column=1), f"{only.jurisdiction} {only.jurisdiction_name}")
+            set_text(ws.cell(row=row, column=2), f"{label}: {only.source}, evaluated on {only.evaluated_on}").alignment = wrap
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 100
