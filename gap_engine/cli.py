@@ -177,18 +177,30 @@ def check(
 
 @main.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path())
-def validate(profiles: tuple[str, ...]) -> None:
-    """Validate PROFILE files; report every error with file, line, column and field."""
+@rules_option
+def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
+    """Validate PROFILE files; report every error with file, line, column and field.
+
+    With --rules DIR, the facts the pack declares (extensions.<pack id>) are checked too; the
+    extensions of packs not given are kept and not checked, and the ok line names them."""
     from .errors import InputErrors
     from .loading import load_profile
 
+    packs = []
+    if selection.dirs or selection.no_builtin:
+        with input_errors():
+            packs = selection.load().packs
+    loaded = {pack.id for pack in packs}
     errors = []
     for path in profiles:
         try:
-            profile = load_profile(path)
-            click.echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of})")
+            profile = load_profile(path, packs)
         except InputErrors as exc:
             errors.extend(exc.errors)
+            continue
+        unchecked = sorted(set(profile.extensions) - loaded)
+        note = f"; not checked: the facts of pack {', '.join(unchecked)} (pass its --rules DIR)" if unchecked else ""
+        click.echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of}{note})")
     if errors:
         with input_errors():
             raise InputErrors(errors)
@@ -198,14 +210,28 @@ def validate(profiles: tuple[str, ...]) -> None:
 @click.option("--results", "kind", flag_value="results", help="The JSON Schema of check results (--format json).")
 @click.option("--rules", "kind", flag_value="rules", help="The JSON Schema of a rule file (rules/*.yaml or a pack's).")
 @click.option("--pack", "kind", flag_value="pack", help="The JSON Schema of a rule pack's manifest (pack.yaml).")
-def schema(kind: str | None) -> None:
+@click.option(
+    "--pack-dir",
+    "pack_dirs",
+    multiple=True,
+    type=click.Path(),
+    help="A rule pack (directory with pack.yaml) whose facts the profile schema lists under extensions.<pack id>; repeatable.",
+)
+def schema(kind: str | None, pack_dirs: tuple[str, ...]) -> None:
     """Print the JSON Schema of a profile (or of results, a rule file, a pack manifest), for editors to validate and autocomplete."""
     import json
 
-    if kind == "results":
+    if pack_dirs and kind:
+        raise UsageFailure(f"--pack-dir adds a pack's facts to the profile schema; it does not go with --{kind}")
+    if pack_dirs:
+        from .extensions import profile_schema
+
+        with input_errors():
+            data: dict[str, Any] = profile_schema(_manifests(_paths(pack_dirs)))
+    elif kind == "results":
         from .reporters.json_report import results_schema
 
-        data: dict[str, Any] = results_schema()
+        data = results_schema()
     elif kind == "rules":
         from .rules import rule_file_schema
 
@@ -215,10 +241,9 @@ def schema(kind: str | None) -> None:
 
         data = manifest_schema()
     else:
-        from .profile import Profile
+        from .extensions import profile_schema
 
-        data = Profile.model_json_schema()
-        data["title"] = "gap-engine national legislation profile"
+        data = profile_schema()
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
@@ -355,6 +380,27 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
 
         profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load())
     click.echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
+
+
+def _manifests(directories: list[Path]) -> list[Any]:
+    """The packs' manifests (not their rules: a schema needs only the declarations), every error at once."""
+    from .errors import InputError, InputErrors
+    from .packs import load_manifest
+
+    packs, errors = [], []
+    for directory in directories:
+        try:
+            packs.append(load_manifest(directory))
+        except InputErrors as exc:
+            errors += exc.errors
+    if errors:
+        raise InputErrors(errors)
+    twice = sorted({p.id for p in packs if [q.id for q in packs].count(p.id) > 1})
+    if twice:
+        raise InputErrors(
+            [InputError(source="--pack-dir", message=f"pack {i!r} is given twice", hint="pass each pack once") for i in twice]
+        )
+    return packs
 
 
 def _check_pack_ids(catalogue: Any, pack_ids: tuple[str, ...]) -> None:
