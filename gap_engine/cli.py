@@ -364,8 +364,16 @@ def template(xlsx: str, from_profile: str | None, force: bool, selection: RuleSe
         if target.exists() and not force:
             raise InputErrors.single(xlsx, "file exists; refusing to overwrite it", hint="pass --force to replace it")
         inputs = _paths((from_profile,) if from_profile else ())
-        stated = load_profile(from_profile) if from_profile else None
-        write_template(selection.load(), target, stated, inputs)
+        catalogue = selection.load()
+        stated = load_profile(from_profile, catalogue.packs) if from_profile else None
+        write_template(catalogue, target, stated, inputs)
+    left_out = sorted(set(stated.extensions) - {pack.id for pack in catalogue.packs}) if stated else []
+    if left_out:
+        click.echo(
+            f"notice: the facts of pack {', '.join(left_out)} in {from_profile} are not in the workbook; "
+            "pass --rules DIR for that pack to ask them",
+            err=True,
+        )
 
 
 @main.command("import")

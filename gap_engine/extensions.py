@@ -14,7 +14,7 @@ pack's facts). The same models give ``gap-engine schema --pack-dir DIR`` its typ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -87,13 +87,21 @@ def extension_values(
 
     Raises InputErrors with every problem; with ``loaded`` (the profile as read from YAML) they carry
     the value's line and column, otherwise the field path only. Absent facts are left out: unknown."""
-    packs = [pack for pack in packs if pack.id in profile.extensions]
+    return check_extensions(profile.extensions, packs, loaded, source)
+
+
+def check_extensions(
+    extensions: Mapping[str, Any], packs: Iterable[Pack], loaded: LoadedYaml | None = None, source: str = "<profile>"
+) -> dict[str, ExtensionValue]:
+    """``extension_values`` for a profile's raw ``extensions`` mapping, also when the rest of the profile
+    failed validation (so every error is reported in one pass)."""
+    packs = [pack for pack in packs if isinstance(extensions.get(pack.id), dict)]
     if not packs:
         return {}
     loaded = loaded or LoadedYaml(source=source, data=None)
     model = _extensions_model(packs)
     try:
-        checked = model.model_validate({EXTENSIONS: {pack.id: profile.extensions[pack.id] for pack in packs}})
+        checked = model.model_validate({EXTENSIONS: {pack.id: extensions[pack.id] for pack in packs}})
     except ValidationError as exc:
         raise InputErrors([_explained(error, packs) for error in validation_errors(exc, loaded, model)]) from None
     values: dict[str, ExtensionValue] = {}

@@ -32,11 +32,24 @@ def validate_profile_data(data: object, source: str, packs: Sequence[Pack] = ())
 
 
 def _validate(loaded: LoadedYaml, packs: Sequence[Pack] = ()) -> Profile:
-    profile = _validate_model(loaded)
-    if packs:
-        from .extensions import extension_values
+    if not packs:
+        return _validate_model(loaded)
+    from .extensions import check_extensions
 
-        extension_values(profile, packs, loaded, loaded.source)
+    errors: list[InputError] = []
+    profile = None
+    try:
+        profile = _validate_model(loaded)
+    except InputErrors as exc:
+        errors += exc.errors
+    raw = loaded.data.get("extensions") if isinstance(loaded.data, dict) else None
+    if isinstance(raw, dict):
+        try:
+            check_extensions(raw, packs, loaded, loaded.source)
+        except InputErrors as exc:  # also when the model failed, so every error is reported in one pass
+            errors += exc.errors
+    if errors or profile is None:
+        raise InputErrors(errors)
     return profile
 
 

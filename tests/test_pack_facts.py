@@ -357,3 +357,201 @@ def test_schema_pack_dir_errors(pack: Path, tmp_path: Path) -> None:
     result = run("schema", "--rules", "--pack-dir", str(pack))
     assert result.exit_code == 2 and "--pack-dir adds a pack's facts to the profile schema; it does not go with --rules" in result.output
     assert json.loads(run("schema", "--pack").output)["properties"]["facts"]["items"] == {"$ref": "#/$defs/PackFact"}
+
+
+# --- the questionnaire workbook ------------------------------------------------------------------
+
+ROUND_TRIP = """\
+jurisdiction: {code: XT, name: Testland}
+as_of: 2024-10-01
+fictional: true
+extensions:
+  model-law:
+    csam_defined:
+      answer: partial
+      answer_before_in_force: no
+      citation: {instrument: Criminal Code, provision: "s. 1", url: "https://example.org/cc#1", in_force: 2019-03-01}
+      note: Defined for images only.
+    reporting_body_named_on: 2023-05-01
+    referrals_per_year: 1200
+"""
+
+
+def _sheet_rows(workbook: Any) -> dict[str, tuple[Any, int]]:
+    return {
+        sheet.cell(row=r, column=1).value: (sheet, r)
+        for sheet in workbook.worksheets
+        if sheet.cell(row=1, column=1).value == "fact"
+        for r in range(2, sheet.max_row + 1)
+    }
+
+
+def _validations(sheet: Any, cell: str) -> list[str]:
+    return [v.type for v in sheet.data_validations.dataValidation if cell in v.sqref]
+
+
+def test_pack_facts_are_rows_on_their_theme_sheets(pack: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "q.xlsx"
+    result = run("template", "--xlsx", str(target), "--rules", str(pack))
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(target)
+    rows = _sheet_rows(workbook)
+    answer_sheet, answer_row = rows["extensions.model-law.csam_defined"]
+    date_sheet, date_row = rows["extensions.model-law.reporting_body_named_on"]
+    number_sheet, number_row = rows["extensions.model-law.referrals_per_year"]
+    # The declared theme's sheet, made even for a theme no rule of the pack uses (Reporting duties).
+    assert (answer_sheet.title, date_sheet.title, number_sheet.title) == ("Definitions", "Reporting duties", "Definitions")
+    assert answer_sheet.cell(row=answer_row, column=2).value == (
+        "CSAM is defined in the criminal law — Cite the provision that defines it. (rules: MLC-001)"
+    )
+    assert date_sheet.cell(row=date_row, column=2).value == "The date the reporting body was named"
+    headers = [c.value for c in answer_sheet[1]]
+    answer, note = headers.index("answer") + 1, headers.index("note") + 1
+    assert _validations(answer_sheet, f"C{answer_row}") == ["list"]
+    assert not answer_sheet.cell(row=answer_row, column=note).protection.locked  # citation and note, as for built-in facts
+    assert _validations(date_sheet, f"C{date_row}") == ["date"]
+    assert _validations(number_sheet, f"C{number_row}") == ["decimal"]
+    assert not date_sheet.cell(row=date_row, column=answer).protection.locked
+    assert date_sheet.cell(row=date_row, column=note).protection.locked  # a date has no citation or note
+    instructions = "\n".join(str(c.value) for c in workbook["Instructions"]["A"] if c.value)
+    assert "--rules DIR  (once for each rule pack whose facts it asks: model-law)" in instructions
+
+
+def test_without_the_pack_its_facts_are_not_in_the_template(pack: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "q.xlsx"
+    profile = write(tmp_path, ROUND_TRIP)
+    result = CliRunner().invoke(main, ["template", "--xlsx", str(target), "--from", str(profile)])
+    assert result.exit_code == 0
+    assert "notice: the facts of pack model-law in" in result.stderr and "pass --rules DIR for that pack" in result.stderr
+    assert not any(str(path).startswith("extensions.") for path in _sheet_rows(load_workbook(target)))
+
+
+@pytest.mark.parametrize("number", ["1200", "0.5", "-3"])
+def test_template_then_import_round_trips_pack_facts(pack: Path, tmp_path: Path, number: str) -> None:
+    from gap_engine.extensions import extension_values
+    from gap_engine.loading import load_profile
+
+    original = write(tmp_path, ROUND_TRIP.replace("1200", number))
+    workbook, output = tmp_path / "q.xlsx", tmp_path / "imported.yaml"
+    assert run("template", "--xlsx", str(workbook), "--from", str(original), "--rules", str(pack)).exit_code == 0
+    imported = CliRunner().invoke(main, ["import", str(workbook), "-o", str(output), "--rules", str(pack)])
+    assert imported.exit_code == 0, imported.output
+    packs = load_rules([pack]).packs
+    before, after = load_profile(original, packs), load_profile(output, packs)
+    assert after == before
+    assert extension_values(after, packs) == extension_values(before, packs)
+    text = output.read_text(encoding="utf-8")
+    assert "    reporting_body_named_on: 2023-05-01\n" in text and f"    referrals_per_year: {number}\n" in text
+
+
+def test_a_bare_answer_round_trips_as_a_bare_answer(pack: Path, tmp_path: Path) -> None:
+    from gap_engine.loading import load_profile
+
+    original = write(tmp_path, PROFILE.split("    csam_defined:")[0] + "    csam_defined: no\n")
+    workbook, output = tmp_path / "q.xlsx", tmp_path / "imported.yaml"
+    run("template", "--xlsx", str(workbook), "--from", str(original), "--rules", str(pack))
+    assert run("import", str(workbook), "-o", str(output), "--rules", str(pack)).exit_code == 0
+    assert load_profile(output) == load_profile(original)
+    assert "    csam_defined: no\n" in output.read_text(encoding="utf-8")
+
+
+def test_bad_pack_fact_cells_are_named_by_sheet_and_cell(pack: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    workbook_path = tmp_path / "q.xlsx"
+    run("template", "--xlsx", str(workbook_path), "--from", str(write(tmp_path, ROUND_TRIP)), "--rules", str(pack))
+    workbook = load_workbook(workbook_path)
+    rows = _sheet_rows(workbook)
+    answer_sheet, answer_row = rows["extensions.model-law.csam_defined"]
+    date_sheet, date_row = rows["extensions.model-law.reporting_body_named_on"]
+    number_sheet, number_row = rows["extensions.model-law.referrals_per_year"]
+    headers = [c.value for c in date_sheet[1]]
+    note = headers.index("note") + 1
+    answer_sheet.cell(row=answer_row, column=3).value = "maybe"
+    date_sheet.cell(row=date_row, column=3).value = "last spring"
+    date_sheet.cell(row=date_row, column=note).value = "a note where none goes"
+    number_sheet.cell(row=number_row, column=3).value = "many"
+    workbook.save(workbook_path)
+    result = run("import", str(workbook_path), "-o", str(tmp_path / "out.yaml"), "--rules", str(pack))
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert f'Error: {workbook_path}: Definitions!C{answer_row}: "maybe" is not one of yes, no, partial, unknown' in lines
+    assert f'Error: {workbook_path}: Definitions!C{number_row}: "many" is not a number' in lines
+    assert (
+        f'Error: {workbook_path}: Reporting duties!C{date_row}: "last spring" is not a date (write it as YYYY-MM-DD, e.g. 2024-10-01)'
+        in lines
+    )
+    from openpyxl.utils import get_column_letter
+
+    assert (
+        f"Error: {workbook_path}: Reporting duties!{get_column_letter(note)}{date_row}: extensions.model-law.reporting_body_named_on "
+        "is a date fact: it has no note (write the date in the answer column and leave the rest of the row blank)" in lines
+    )
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_pack_fact_the_model_refuses_is_traced_to_its_cell(pack: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    workbook_path = tmp_path / "q.xlsx"
+    run("template", "--xlsx", str(workbook_path), "--from", str(write(tmp_path, ROUND_TRIP)), "--rules", str(pack))
+    workbook = load_workbook(workbook_path)
+    sheet, row = _sheet_rows(workbook)["extensions.model-law.csam_defined"]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row=row, column=headers.index("citation.url") + 1).value = "ftp://example.org"
+    workbook.save(workbook_path)
+    result = run("import", str(workbook_path), "-o", str(tmp_path / "out.yaml"), "--rules", str(pack))
+    assert result.exit_code == 2
+    from openpyxl.utils import get_column_letter
+
+    cell = f"Definitions!{get_column_letter(headers.index('citation.url') + 1)}{row}"
+    assert f"Error: {workbook_path}: {cell}: must be an http:// or https:// address" in result.output.splitlines()
+
+
+def test_importing_pack_rows_without_the_pack_says_which_pack(pack: Path, tmp_path: Path) -> None:
+    workbook_path = tmp_path / "q.xlsx"
+    run("template", "--xlsx", str(workbook_path), "--rules", str(pack))
+    result = run("import", str(workbook_path), "-o", str(tmp_path / "out.yaml"))
+    assert result.exit_code == 2
+    assert "unknown fact 'extensions.model-law.csam_defined' (a fact of rule pack 'model-law': import with --rules DIR" in result.output
+
+
+# --- the checklist --------------------------------------------------------------------------------
+
+
+def test_the_checklist_asks_a_pack_fact_by_its_label(pack: Path, tmp_path: Path) -> None:
+    blank = run("checklist", "--format", "markdown", "--rules", str(pack), "--no-builtin").output
+    assert "| a | CSAM is defined in the criminal law (`extensions.model-law.csam_defined`) | ☐ yes ☐ no ☐ partial ☐ unknown | |" in blank
+    assert "extensions › model-law" not in blank
+    filled = run("checklist", str(write(tmp_path, PROFILE)), "--format", "markdown", "--rules", str(pack), "--no-builtin").output
+    assert (
+        "| a | CSAM is defined in the criminal law (`extensions.model-law.csam_defined`) | yes | Criminal Code, s. 1 — note: Since 2019. |"
+        in filled
+    )
+    unknown = write(tmp_path, PROFILE.split("extensions:")[0], "unknown.yaml")
+    still_open = run("checklist", str(unknown), "--format", "markdown", "--rules", str(pack), "--no-builtin").output
+    assert "| a | CSAM is defined in the criminal law (`extensions.model-law.csam_defined`) | **⚠ to answer** (unknown) | — |" in still_open
+
+
+def test_check_ignores_the_facts_of_packs_not_loaded(pack: Path, tmp_path: Path) -> None:
+    profile = write(tmp_path, PROFILE + "  other-pack:\n    anything: {goes: here}\n")
+    result = run("check", str(profile), "--no-builtin", "--rules", str(pack), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [f["status"] for f in json.loads(result.output)["profiles"][0]["findings"]] == ["covered"]
+
+
+def test_check_profiles_checks_pack_facts_of_profiles_already_loaded(pack: Path) -> None:
+    from gap_engine.api import check_profiles
+    from gap_engine.loading import parse_profile
+
+    catalogue = load_rules([pack], include_builtin=False)
+    profile = parse_profile(BAD_PROFILE, "mem.yaml")  # loaded without the pack: its facts are not checked yet
+    with pytest.raises(InputErrors) as info:
+        check_profiles([("mem.yaml", profile)], catalogue)
+    assert "mem.yaml: extensions.model-law.referrals_per_year: a number fact needs a number, not the boolean true" in [
+        str(e) for e in info.value.errors
+    ]
