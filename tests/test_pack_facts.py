@@ -555,3 +555,15 @@ def test_check_profiles_checks_pack_facts_of_profiles_already_loaded(pack: Path)
     assert "mem.yaml: extensions.model-law.referrals_per_year: a number fact needs a number, not the boolean true" in [
         str(e) for e in info.value.errors
     ]
+
+
+def test_a_pack_theme_titled_like_a_workbook_sheet_gets_its_own_sheet(pack: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    (pack / "pack.yaml").write_text(MANIFEST.replace("title: Reporting duties", "title: Offences"), encoding="utf-8")
+    workbook_path, output = tmp_path / "q.xlsx", tmp_path / "out.yaml"
+    assert run("template", "--xlsx", str(workbook_path), "--from", str(write(tmp_path, ROUND_TRIP)), "--rules", str(pack)).exit_code == 0
+    sheet, _row = _sheet_rows(load_workbook(workbook_path))["extensions.model-law.reporting_body_named_on"]
+    assert sheet.title == "Offences (2)"
+    assert run("import", str(workbook_path), "-o", str(output), "--rules", str(pack)).exit_code == 0
+    assert "reporting_body_named_on: 2023-05-01" in output.read_text(encoding="utf-8")

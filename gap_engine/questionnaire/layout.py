@@ -226,11 +226,23 @@ def build_layout(catalogue: Any) -> Layout:
         for theme in pack.themes:
             order.setdefault(theme_sheet_name(theme.title), len(order))
     facts.sort(key=lambda row: order.get(row.sheet, len(order)))  # General last; stable: model order within a sheet
+    facts = _clear_of(facts, (INSTRUCTIONS, PROFILE_SHEET, LISTS_SHEET, *(t.sheet for t in tables)))
     layout = Layout(tuple(profile_rows), tables, fact_columns, tuple(facts))
     for column in [*profile_rows, *fact_columns, *(c for t in tables for c in t.columns)]:
         if column.list_name:
             layout.lists[column.list_name] = column.choices
     return layout
+
+
+def _clear_of(facts: list[FactRow], reserved: tuple[str, ...]) -> list[FactRow]:
+    """A pack theme titled like a sheet of the workbook (e.g. 'Offences') gets 'Offences (2)': the import finds
+    the structural sheets by name, and a second sheet of that name would shadow one or the other."""
+    from ..reporters.cells import SheetTitles
+
+    taken = {name.casefold() for name in reserved}
+    titles = SheetTitles(reserved)
+    renamed = {row.sheet: titles.take(row.sheet) for row in facts if row.sheet.casefold() in taken}
+    return [replace(row, sheet=renamed.get(row.sheet, row.sheet)) for row in facts]
 
 
 def _pack_fact_rows(catalogue: Any, themes: dict[str, tuple[str, list[str]]]) -> list[FactRow]:
