@@ -217,9 +217,8 @@ def _write_facts(sheet: Any, layout: Layout, rows: list[FactRow], stated: dict[s
             _value_validation(sheet, column, sheet.cell(row=row_number, column=first_answer).coordinate)
             continue
         answer_rows.append(row_number)
-        data = value
         for offset, fact_column in enumerate(layout.fact_columns):
-            _fill(sheet, row_number, first_answer + offset, fact_column, lookup(data, fact_column.key) if data else None)
+            _fill(sheet, row_number, first_answer + offset, fact_column, lookup(value, fact_column.key) if value else None)
     for offset, fact_column in enumerate(layout.fact_columns):
         letter = get_column_letter(first_answer + offset)
         ranges = " ".join(f"{letter}{start}:{letter}{end}" for start, end in _runs(answer_rows))
