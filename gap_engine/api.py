@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from . import __version__
 from .conditions import ElementOutcome
+from .extensions import ExtensionValue, extension_values
 from .facts import FactDict, evaluation_date, profile_facts
 from .findings import CheckResults, PackInfo, ProfileResult, ThemeInfo
 from .loading import load_profile
@@ -48,10 +49,19 @@ def make_engine(catalogue: RuleCatalogue, name: str = "durable", *, notice: bool
 
 
 def evaluate_profile(
-    profile: Profile, catalogue: RuleCatalogue, engine: Engine, source: str = "<profile>", on: date | None = None
+    profile: Profile,
+    catalogue: RuleCatalogue,
+    engine: Engine,
+    source: str = "<profile>",
+    on: date | None = None,
+    extensions: Mapping[str, ExtensionValue] | None = None,
 ) -> ProfileResult:
-    """One profile's findings on ``on`` (default: the profile's ``as_of``; a later date is refused)."""
-    facts = profile_facts(profile, source, on)
+    """One profile's findings on ``on`` (default: the profile's ``as_of``; a later date is refused).
+
+    ``extensions``: the profile's pack facts already checked against the catalogue's packs; checked here when not given."""
+    if extensions is None:
+        extensions = extension_values(profile, catalogue.packs, source=source)
+    facts = profile_facts(profile, source, on, extensions)
     outcomes = engine.evaluate(facts.facts)
     findings = decide_all(catalogue.compiled.decision_order, facts, outcomes)
     findings.sort(key=lambda f: f.rule_id)
@@ -68,19 +78,27 @@ def evaluate_profile(
 def check_profiles(
     profiles: Sequence[tuple[str, Profile]], catalogue: RuleCatalogue, engine: Engine | None = None, on: date | None = None
 ) -> CheckResults:
-    """Check already-loaded profiles, given as (source, profile) pairs, on ``on`` (default: each profile's as_of)."""
+    """Check already-loaded profiles, given as (source, profile) pairs, on ``on`` (default: each profile's as_of).
+
+    Each profile's facts of the catalogue's packs are checked first (without line numbers: the
+    profiles are already loaded; ``check`` loads them with the packs to locate errors)."""
     from .errors import InputError, InputErrors
 
     engine = engine or make_engine(catalogue)
     errors: list[InputError] = []
-    for source, profile in profiles:  # every profile a later date does not suit, before any work
+    typed: list[dict[str, ExtensionValue]] = []
+    for source, profile in profiles:  # every profile a later date or a bad pack fact does not suit, before any work
         try:
             evaluation_date(profile, source, on)
+            typed.append(extension_values(profile, catalogue.packs, source=source))
         except InputErrors as exc:
             errors.extend(exc.errors)
     if errors:
         raise InputErrors(errors)
-    results = [evaluate_profile(profile, catalogue, engine, source, on) for source, profile in profiles]
+    results = [
+        evaluate_profile(profile, catalogue, engine, source, on, extensions)
+        for (source, profile), extensions in zip(profiles, typed, strict=True)
+    ]
     results.sort(key=lambda r: (r.jurisdiction, r.as_of, r.source))
     return CheckResults(
         tool_version=__version__,
@@ -122,7 +140,7 @@ def check(
     errors = []
     for path in paths:
         try:
-            loaded.append((str(path), load_profile(path)))
+            loaded.append((str(path), load_profile(path, catalogue.packs)))
         except InputErrors as exc:
             errors.extend(exc.errors)
     if errors:

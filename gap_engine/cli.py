@@ -280,18 +280,30 @@ def explain(rule_id: str, profile: str, selection: RuleSelection, engine: str, a
 
 @main.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path())
-def validate(profiles: tuple[str, ...]) -> None:
-    """Validate PROFILE files; report every error with file, line, column and field."""
+@rules_option
+def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
+    """Validate PROFILE files; report every error with file, line, column and field.
+
+    With --rules DIR, the facts the pack declares (extensions.<pack id>) are checked too; the
+    extensions of packs not given are kept and not checked, and the ok line names them."""
     from .errors import InputErrors
     from .loading import load_profile
 
+    packs = []
+    if selection.dirs or selection.no_builtin:
+        with input_errors():
+            packs = selection.load().packs
+    loaded = {pack.id for pack in packs}
     errors = []
     for path in profiles:
         try:
-            profile = load_profile(path)
-            click.echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of})")
+            profile = load_profile(path, packs)
         except InputErrors as exc:
             errors.extend(exc.errors)
+            continue
+        unchecked = sorted(set(profile.extensions) - loaded)
+        note = f"; not checked: the facts of pack {', '.join(unchecked)} (pass its --rules DIR)" if unchecked else ""
+        click.echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of}{note})")
     if errors:
         with input_errors():
             raise InputErrors(errors)
@@ -302,14 +314,28 @@ def validate(profiles: tuple[str, ...]) -> None:
 @click.option("--rules", "kind", flag_value="rules", help="The JSON Schema of a rule file (rules/*.yaml or a pack's).")
 @click.option("--pack", "kind", flag_value="pack", help="The JSON Schema of a rule pack's manifest (pack.yaml).")
 @click.option("--diff", "kind", flag_value="diff", help="The JSON Schema of a diff (diff --format json).")
-def schema(kind: str | None) -> None:
+@click.option(
+    "--pack-dir",
+    "pack_dirs",
+    multiple=True,
+    type=click.Path(),
+    help="A rule pack (directory with pack.yaml) whose facts the profile schema lists under extensions.<pack id>; repeatable.",
+)
+def schema(kind: str | None, pack_dirs: tuple[str, ...]) -> None:
     """Print the JSON Schema of a profile (or of results, a rule file, a pack manifest, a diff) for editors to validate and autocomplete."""
     import json
 
-    if kind == "diff":
+    if pack_dirs and kind:
+        raise UsageFailure(f"--pack-dir adds a pack's facts to the profile schema; it does not go with --{kind}")
+    if pack_dirs:
+        from .extensions import profile_schema
+
+        with input_errors():
+            data: dict[str, Any] = profile_schema(_manifests(_paths(pack_dirs)))
+    elif kind == "diff":
         from .reporters.diff_json import diff_schema
 
-        data: dict[str, Any] = diff_schema()
+        data = diff_schema()
     elif kind == "results":
         from .reporters.json_report import results_schema
 
@@ -323,10 +349,9 @@ def schema(kind: str | None) -> None:
 
         data = manifest_schema()
     else:
-        from .profile import Profile
+        from .extensions import profile_schema
 
-        data = Profile.model_json_schema()
-        data["title"] = "gap-engine national legislation profile"
+        data = profile_schema()
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
@@ -447,8 +472,16 @@ def template(xlsx: str, from_profile: str | None, force: bool, selection: RuleSe
         if target.exists() and not force:
             raise InputErrors.single(xlsx, "file exists; refusing to overwrite it", hint="pass --force to replace it")
         inputs = _paths((from_profile,) if from_profile else ())
-        stated = load_profile(from_profile) if from_profile else None
-        write_template(selection.load(), target, stated, inputs)
+        catalogue = selection.load()
+        stated = load_profile(from_profile, catalogue.packs) if from_profile else None
+        write_template(catalogue, target, stated, inputs)
+    left_out = sorted(set(stated.extensions) - {pack.id for pack in catalogue.packs}) if stated else []
+    if left_out:
+        click.echo(
+            f"notice: the facts of pack {', '.join(left_out)} in {from_profile} are not in the workbook; "
+            "pass --rules DIR for that pack to ask them",
+            err=True,
+        )
 
 
 @main.command("import")
@@ -463,6 +496,27 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
 
         profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load())
     click.echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
+
+
+def _manifests(directories: list[Path]) -> list[Any]:
+    """The packs' manifests (not their rules: a schema needs only the declarations), every error at once."""
+    from .errors import InputError, InputErrors
+    from .packs import load_manifest
+
+    packs, errors = [], []
+    for directory in directories:
+        try:
+            packs.append(load_manifest(directory))
+        except InputErrors as exc:
+            errors += exc.errors
+    if errors:
+        raise InputErrors(errors)
+    twice = sorted({p.id for p in packs if [q.id for q in packs].count(p.id) > 1})
+    if twice:
+        raise InputErrors(
+            [InputError(source="--pack-dir", message=f"pack {i!r} is given twice", hint="pass each pack once") for i in twice]
+        )
+    return packs
 
 
 def _check_pack_ids(catalogue: Any, pack_ids: tuple[str, ...]) -> None:

@@ -20,6 +20,7 @@ never reads the profile by a second road.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -219,8 +220,14 @@ def fact_on(stated: Fact, applies: Applicability) -> Answer:
     return Answer.unknown
 
 
-def profile_facts(profile: Profile, source: str = "<profile>", on: date | None = None) -> ProfileFacts:
-    """The facts of one profile on ``on`` (default: its ``as_of``); the trigger fact is the engine's business."""
+def profile_facts(
+    profile: Profile, source: str = "<profile>", on: date | None = None, extensions: Mapping[str, Any] | None = None
+) -> ProfileFacts:
+    """The facts of one profile on ``on`` (default: its ``as_of``); the trigger fact is the engine's business.
+
+    ``extensions`` are the profile's pack facts as ``extensions.extension_values`` checked them, by
+    path; an answer fact among them is sent like a built-in fact (same dates, same "unknown when not
+    stated"). Date and number facts are for people and no condition tests them, so they are not sent."""
     day = evaluation_date(profile, source, on)
     territory = profile.jurisdiction.territory
     law = profile.criminal_law
@@ -255,8 +262,9 @@ def profile_facts(profile: Profile, source: str = "<profile>", on: date | None =
             silent_materials=silent,
         )
     dormant: dict[str, Provision] = {}
-    for path in fact_paths():
-        stated = resolve_fact(profile, path)
+    stated_facts = [(path, resolve_fact(profile, path)) for path in fact_paths()]
+    stated_facts += [(path, value) for path, value in (extensions or {}).items() if isinstance(value, Fact)]
+    for path, stated in stated_facts:
         if stated.answer is Answer.unknown and stated.answer_before_in_force is Answer.unknown:
             continue  # unknown on every date: nothing to send, nothing to show
         cite = stated.citation

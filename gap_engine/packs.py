@@ -6,6 +6,12 @@ its licence, the oldest gap-engine it needs) and declares the pack's own themes 
 which its rules reference. A pack's rules therefore never claim to serve the paper, and
 ``rules trace`` traces each pack against its own source.
 
+A pack may also declare facts of its own (``facts:``): questions the profile model does not ask,
+answered in a profile under ``extensions.<pack id>.<fact id>`` and checked against the pack's
+declarations by ``extensions.py``. Its rules test them like built-in facts
+(``fact: extensions.<pack id>.<fact id>``); only answer facts can be tested, and only by the
+pack's own rules, so a pack never depends on another pack's questions.
+
 The built-in catalogue is a pack described the same way (``rules/pack.yaml``, id ``builtin``,
 which no other pack may take); its themes and questions are the paper's (``paper.yaml``) and the
 points of the Committee's texts that follow it up.
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,13 +29,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import __version__
 from .errors import InputError, InputErrors
-from .yamlio import load_yaml, validation_errors
+from .yamlio import LoadedYaml, load_yaml, validation_errors
 
 BUILTIN = "builtin"
 MANIFEST = "pack.yaml"
 PACK_ID_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
 THEME_ID_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
 QUESTION_ID_PATTERN = r"^[A-Z][A-Z0-9]{0,9}(-[A-Z0-9]{1,8})+$"
+FACT_ID_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
+EXTENSIONS = "extensions"  # the profile's top-level mapping of pack facts, by pack id
 VERSION_PATTERN = r"^\d+(\.\d+){0,2}([-+][0-9A-Za-z.-]+)?$"
 
 MANIFEST_EXAMPLE = """id: my-pack
@@ -68,6 +77,26 @@ class PackQuestion(_Strict):
     policy: bool = Field(False, description="true when the question asks for a policy judgement rather than a legal fact.")
 
 
+class FactType(str, Enum):
+    """What a pack fact holds: an answer like a built-in fact, or a plain date or number."""
+
+    answer = "answer"  # yes / no / partial / unknown, with citation and note (profile.Fact)
+    date = "date"
+    number = "number"
+
+
+class PackFact(_Strict):
+    """A fact the pack asks for that the profile model does not: ``extensions.<pack id>.<id>`` in a profile."""
+
+    id: Annotated[str, Field(pattern=FACT_ID_PATTERN, description="Lowercase slug, unique in the pack.")]
+    type: FactType = Field(
+        description="answer: yes/no/partial/unknown with citation and note, like a built-in fact; date: YYYY-MM-DD; number."
+    )
+    label: Annotated[str, Field(min_length=1, description="The question as people read it, e.g. 'CSAM is defined in the criminal law'.")]
+    help: str | None = Field(None, description="What to cite or how to answer, shown beside the question.")
+    theme: str | None = Field(None, description="The pack theme whose questionnaire sheet asks it; default: the pack's first theme.")
+
+
 class PackManifest(_Strict):
     """``pack.yaml``: who wrote the pack, from what, and the themes and questions its rules use."""
 
@@ -79,6 +108,9 @@ class PackManifest(_Strict):
     requires_gap_engine: str | None = Field(None, pattern=VERSION_PATTERN, description="The oldest gap-engine version the pack works with.")
     themes: list[PackTheme] = Field(default_factory=list)
     questions: list[PackQuestion] = Field(default_factory=list)
+    facts: list[PackFact] = Field(
+        default_factory=list, description="Facts the pack asks for, answered in a profile under extensions.<pack id>.<fact id>."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PackManifest:
@@ -101,6 +133,23 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class DeclaredFact:
+    """A pack fact as loaded: its theme resolved (the pack's first theme when the manifest names none)."""
+
+    pack: str
+    id: str
+    type: FactType
+    label: str
+    help: str | None
+    theme: str
+
+    @property
+    def path(self) -> str:
+        """How a profile and a rule's ``fact:`` name it."""
+        return f"{EXTENSIONS}.{self.pack}.{self.id}"
+
+
+@dataclass(frozen=True)
 class Pack:
     """A loaded pack: its manifest facts, its directory, and the themes and questions its rules may use."""
 
@@ -115,6 +164,7 @@ class Pack:
     questions: dict[str, str] = field(default_factory=dict)  # id -> text
     question_themes: dict[str, str] = field(default_factory=dict)  # id -> theme id
     policy_questions: frozenset[str] = frozenset()
+    facts: tuple[DeclaredFact, ...] = ()
 
     @property
     def builtin(self) -> bool:
@@ -126,6 +176,9 @@ class Pack:
 
     def theme(self, theme_id: str) -> Theme | None:
         return next((t for t in self.themes if t.id == theme_id), None)
+
+    def fact(self, fact_id: str) -> DeclaredFact | None:
+        return next((f for f in self.facts if f.id == fact_id), None)
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -157,6 +210,10 @@ def load_manifest(directory: Path, *, builtin: bool = False) -> Pack:
         )
     if builtin and (manifest.themes or manifest.questions):
         errors.append(InputError(source=str(path), field="themes", message="the built-in themes and questions live in paper.yaml"))
+    if builtin and manifest.facts:
+        errors.append(InputError(source=str(path), field="facts", message="the built-in facts are the profile model's (profile.py)"))
+    elif manifest.facts:
+        errors += _fact_errors(manifest, parsed)
     if manifest.requires_gap_engine and version_tuple(manifest.requires_gap_engine) > version_tuple(__version__):
         errors.append(
             InputError(
@@ -182,7 +239,52 @@ def load_manifest(directory: Path, *, builtin: bool = False) -> Pack:
         questions={q.id: q.text for q in manifest.questions},
         question_themes={q.id: q.theme for q in manifest.questions},
         policy_questions=frozenset(q.id for q in manifest.questions if q.policy),
+        facts=tuple(DeclaredFact(manifest.id, f.id, f.type, f.label, f.help, f.theme or manifest.themes[0].id) for f in manifest.facts),
     )
+
+
+def _fact_errors(manifest: PackManifest, parsed: LoadedYaml) -> list[InputError]:
+    """Each fact once, on a theme the pack declares; checked here rather than in the model so the error
+    points at the fact's own line."""
+    errors = []
+    theme_ids = [t.id for t in manifest.themes]
+    seen: set[str] = set()
+    for index, fact in enumerate(manifest.facts):
+        problem = None
+        if fact.id in seen:
+            problem = ("id", f"fact ID {fact.id!r} is declared twice", "give each fact its own ID")
+        elif fact.theme is not None and fact.theme not in theme_ids:
+            problem = (
+                "theme",
+                f"fact {fact.id} names theme {fact.theme!r}, which the pack does not declare",
+                _theme_hint(fact.theme, theme_ids),
+            )
+        elif fact.theme is None and not theme_ids:
+            problem = ("theme", f"fact {fact.id} needs a theme to be asked on, and the pack declares none", "declare themes: in pack.yaml")
+        seen.add(fact.id)
+        if problem:
+            key, message, hint = problem
+            position = parsed.locate(("facts", index, key))
+            errors.append(
+                InputError(
+                    source=parsed.source,
+                    line=position[0] if position else None,
+                    column=position[1] if position else None,
+                    field=f"facts[{index}].{key}",
+                    message=message,
+                    hint=hint,
+                )
+            )
+    return errors
+
+
+def _theme_hint(theme: str, theme_ids: list[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(theme, theme_ids, n=1, cutoff=0.6)
+    if match:
+        return f"did you mean {match[0]!r}?"
+    return f"declared themes: {', '.join(theme_ids)}" if theme_ids else "declare themes: in pack.yaml"
 
 
 def _builtin_pack(manifest: PackManifest, directory: Path) -> Pack:

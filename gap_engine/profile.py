@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .packs import BUILTIN, FACT_ID_PATTERN, PACK_ID_PATTERN
+
 
 class Answer(str, Enum):
     """The four answers every fact can take."""
@@ -137,8 +139,7 @@ class Fact(_Strict):
     citation: Citation | None = None
     answer_before_in_force: Answer = Field(
         Answer.unknown,
-        description="The answer before the cited provision entered into force (e.g. no: there was no such duty). "
-        "Unknown when not given.",
+        description="The answer before the cited provision entered into force (e.g. no: there was no such duty). Unknown when not given.",
     )
     note: str | None = None
 
@@ -471,6 +472,23 @@ class Profile(_Strict):
     regulation: Regulation = Field(default_factory=Regulation)
     programmes: Programmes = Field(default_factory=Programmes)
     institutions: Institutions = Field(default_factory=Institutions)
+    extensions: dict[
+        Annotated[str, Field(pattern=PACK_ID_PATTERN)],
+        Annotated[dict[Annotated[str, Field(pattern=FACT_ID_PATTERN)], Any], Field(json_schema_extra={"additionalProperties": False})],
+    ] = Field(
+        default_factory=dict,
+        description="Facts that rule packs declare, by pack id and fact id (extensions.<pack>.<fact>): an answer fact as a "
+        "built-in fact is written, a date fact as YYYY-MM-DD, a number fact as a number. They are checked against the packs "
+        "loaded with --rules (`gap-engine schema --pack-dir DIR` lists a pack's); those of other packs are kept and ignored.",
+        json_schema_extra={"additionalProperties": False},
+    )
+
+    @field_validator("extensions")
+    @classmethod
+    def _no_builtin_extensions(cls, extensions: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        if BUILTIN in extensions:
+            raise ValueError("the built-in facts are the profile's own fields (e.g. regulation.platforms.hash_sharing), not extensions")
+        return extensions
 
     @model_validator(mode="after")
     def _real_profiles_cite_sources(self) -> Profile:

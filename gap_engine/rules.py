@@ -7,7 +7,8 @@ test cases. Conditions are a small language of groups over four kinds of element
 * ``offence``: some offence provision covers a conduct (optionally for a material, with scope
   elements such as ``setting.immersive: yes`` and a minimum ``age_at_least``);
 * ``fact``: a measure or programme fact (``regulation.platforms.hash_sharing``) answered ``yes``
-  (or ``no`` where ``good: no``);
+  (or ``no`` where ``good: no``); a pack's rule may also test an answer fact its own pack declares
+  (``extensions.<pack id>.<fact id>``, see packs.py);
 * ``rule``: another rule's finding for the same profile (a *derived* rule, see references.py);
 * ``use``: a named condition of the same file's ``conditions:`` mapping, expanded at load time
   (the way to reuse a condition, since YAML aliases are refused);
@@ -32,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .errors import InputError, InputErrors
 from .findings import Status
-from .packs import MANIFEST, Pack, load_manifest
+from .packs import EXTENSIONS, MANIFEST, FactType, Pack, load_manifest
 from .profile import OFFENCE_ANSWER_FIELDS, Answer, Conduct, Material, fact_paths
 from .reservations import RESERVABLE
 from .yamlio import LoadedYaml, load_yaml, validation_errors
@@ -106,7 +107,7 @@ class Condition(_Strict):
     _named: str | None = PrivateAttr(None)
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Condition:
+    def _one_kind(self, info: ValidationInfo) -> Condition:
         if self.at_least is not None and self.of is None:
             raise ValueError("at_least needs of: [conditions], the conditions to count")
         kinds = [k for k in CONDITION_KINDS if getattr(self, k) is not None]
@@ -114,10 +115,8 @@ class Condition(_Strict):
             raise ValueError(
                 "a condition needs exactly one of all, any, at_least/of, offence, fact, rule, use; found " + (", ".join(kinds) or "none")
             )
-        if self.fact is not None and self.fact not in known_fact_paths():
-            suggestion = _closest(self.fact, sorted(known_fact_paths()))
-            hint = f"; did you mean {suggestion!r}?" if suggestion else ""
-            raise ValueError(f"the profile has no fact {self.fact!r}{hint}")
+        if self.fact is not None:
+            _check_fact(self.fact, (info.context or {}).get("pack"))
         if self.good not in (Answer.yes, Answer.no):
             raise ValueError("good must be 'yes' or 'no'")
         if self.good is not Answer.yes and self.fact is None:
@@ -155,6 +154,30 @@ class Condition(_Strict):
         if children is not None:
             return [leaf for child in children for leaf in child.leaves()]
         return [self]
+
+
+def _check_fact(path: str, pack: Pack | None) -> None:
+    """A ``fact:`` names a fact of the profile model, or an answer fact the rule's own pack declares."""
+    own = [f for f in pack.facts if f.type is FactType.answer] if pack is not None else []
+    if path in known_fact_paths() or path in {f.path for f in own}:
+        return
+    if path.startswith(EXTENSIONS + "."):
+        pack_id, _, fact_id = path[len(EXTENSIONS) + 1 :].partition(".")
+        if pack is None or pack.builtin:
+            raise ValueError(f"a built-in rule tests only the profile's own facts, not a pack's ({path!r})")
+        if pack_id != pack.id:
+            raise ValueError(
+                f"{path!r} is a fact of pack {pack_id!r}; a rule tests only its own pack's facts (extensions.{pack.id}.<fact>)"
+            )
+        declared = pack.fact(fact_id)
+        if declared is not None:
+            raise ValueError(f"{path!r} is a {declared.type.value} fact; a fact condition tests an answer fact (yes/no/partial/unknown)")
+        suggestion = _closest(path, sorted(f.path for f in own))
+        hint = f"did you mean {suggestion!r}?" if suggestion else f"declare it under facts: in the pack's {MANIFEST}"
+        raise ValueError(f"pack {pack.id!r} declares no fact {fact_id!r}; {hint}")
+    suggestion = _closest(path, sorted(known_fact_paths() | {f.path for f in own}))
+    hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+    raise ValueError(f"the profile has no fact {path!r}{hint}")
 
 
 class ReservationRef(_Strict):
@@ -354,7 +377,8 @@ def rule_file_schema() -> dict[str, Any]:
     schema["title"] = "gap-engine rule file"
     schema["description"] = (
         "One theme's rules. 'theme' and each rule's 'questions' must be declared in the pack's pack.yaml (built-in rules: "
-        "gap_engine/paper.yaml); a 'fact' condition names a dotted profile path (see `gap-engine schema`)."
+        "gap_engine/paper.yaml); a 'fact' condition names a dotted profile path (see `gap-engine schema`), or, in a pack's "
+        "rule, an answer fact its pack.yaml declares (extensions.<pack id>.<fact id>)."
     )
     return schema
 
@@ -531,19 +555,20 @@ def _load_rule_file(
             )
         )
         if not pack.builtin:  # the built-in cases are checked by the test suite; a pack's at load time
-            errors += _case_profile_errors(rule, index, parsed)
+            errors += _case_profile_errors(rule, index, parsed, pack)
     return loaded, [(item, str(path)) for item in rule_file.retired], errors
 
 
-def _case_profile_errors(rule: Rule, index: int, parsed: LoadedYaml) -> list[InputError]:
-    """A typo in a case profile fails when the pack loads (check, rules test), not only at rules test."""
+def _case_profile_errors(rule: Rule, index: int, parsed: LoadedYaml, pack: Pack) -> list[InputError]:
+    """A typo in a case profile fails when the pack loads (check, rules test), not only at rules test;
+    its facts of the pack (``extensions``) are checked against the pack's declarations."""
     from .loading import validate_profile_data
     from .rule_cases import case_profile_data
 
     errors = []
     for case_index, case in enumerate(rule.cases):
         try:
-            validate_profile_data(case_profile_data(case), parsed.source)
+            validate_profile_data(case_profile_data(case), parsed.source, [pack])
         except InputErrors as exc:
             for error in exc.errors:
                 position = parsed.locate(("rules", index, "cases", case_index, "profile", *_field_path(error.field)))
@@ -570,9 +595,7 @@ def _field_path(field: str | None) -> tuple[str | int, ...]:
     return tuple(parts)
 
 
-def _replacements(
-    loaded: list[LoadedRule], live: dict[str, LoadedRule], builtin_loaded: bool
-) -> tuple[dict[str, str], list[InputError]]:
+def _replacements(loaded: list[LoadedRule], live: dict[str, LoadedRule], builtin_loaded: bool) -> tuple[dict[str, str], list[InputError]]:
     """Which rules run instead of which. With --no-builtin a pack's replacement of a built-in rule
     has nothing to replace; otherwise naming a rule that is not loaded is an error (a typo would
     leave both rules running)."""

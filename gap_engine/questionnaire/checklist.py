@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import InputErrors
 from ..findings import Finding, Status
-from ..profile import Answer, Profile
+from ..profile import Answer, Fact, Profile
 
 EVIDENCE_FACT = "the answer (yes / no / partial) with the instrument, provision, URL and date in force that support it"
 EVIDENCE_OFFENCE = (
@@ -116,7 +116,7 @@ def build_checklist(profile_path: Path | None, themes: list[str], catalogue: Any
     from ..api import check_profiles, make_engine
     from ..loading import load_profile
 
-    profile = load_profile(profile_path) if profile_path else None
+    profile = load_profile(profile_path, catalogue.packs) if profile_path else None
     findings: dict[str, Finding] = {}
     if profile is not None:
         results = check_profiles([(str(profile_path), profile)], catalogue, make_engine(catalogue, engine))
@@ -137,13 +137,15 @@ def checklist_from(
         raise InputErrors.single("--theme", f"unknown theme {', '.join(repr(t) for t in unknown)}", hint=f"known: {', '.join(known)}")
     texts = {ref: text for pack in catalogue.packs for ref, text in pack.questions.items()}
     findings = findings or {}
+    pack_facts = _pack_facts(catalogue, profile)
     out: list[Theme] = []
     for number, (pack, theme) in enumerate(pack_themes, start=1):
         if themes and theme.id not in themes:
             continue
         rules = [r for r in catalogue.compiled.rules if r.loaded.pack == pack.id and r.loaded.theme == theme.id]
         questions = tuple(
-            _question(f"{number}.{index}", rule, texts, profile, findings.get(rule.id)) for index, rule in enumerate(rules, start=1)
+            _question(f"{number}.{index}", rule, texts, profile, findings.get(rule.id), pack_facts)
+            for index, rule in enumerate(rules, start=1)
         )
         if questions:
             out.append(Theme(number, theme.id, theme.title, theme.section, questions))
@@ -152,14 +154,31 @@ def checklist_from(
     return Checklist(themes=tuple(out), paper="; ".join(sources), profile=profile, source=source)
 
 
-def _question(number: str, compiled: Any, texts: dict[str, str], profile: Profile | None, finding: Finding | None) -> Question:
+@dataclass(frozen=True)
+class PackFacts:
+    """The loaded packs' declared facts by path, and what the profile states of them (checked, typed)."""
+
+    declared: dict[str, Any]
+    stated: dict[str, Any]
+
+
+def _pack_facts(catalogue: Any, profile: Profile | None) -> PackFacts:
+    from ..extensions import extension_values
+
+    declared = {fact.path: fact for pack in catalogue.packs for fact in pack.facts}
+    return PackFacts(declared, extension_values(profile, catalogue.packs) if profile is not None else {})
+
+
+def _question(
+    number: str, compiled: Any, texts: dict[str, str], profile: Profile | None, finding: Finding | None, pack_facts: PackFacts
+) -> Question:
     loaded = compiled.loaded
     rule = loaded.rule
     leaves = compiled.leaves()
     # decide() gives one ElementResult per leaf of the compiled tree, in the tree's order.
     elements = finding.elements if finding is not None else [None] * len(leaves)
-    items = [_item(leaf.source, profile, element) for leaf, element in zip(leaves, elements, strict=True)]
-    items += [_item(leaf.source, profile, None, precondition=True) for leaf in compiled.precondition_leaves()]
+    items = [_item(leaf.source, profile, element, pack_facts) for leaf, element in zip(leaves, elements, strict=True)]
+    items += [_item(leaf.source, profile, None, pack_facts, precondition=True) for leaf in compiled.precondition_leaves()]
     kinds = {item.kind for item in items}
     wanted = (("offence", EVIDENCE_OFFENCE), ("fact", EVIDENCE_FACT), ("rule", EVIDENCE_RULE))
     expected = "; ".join(text for kind, text in wanted if kind in kinds)
@@ -187,7 +206,7 @@ def _dedupe(items: list[Item]) -> list[Item]:
     return out
 
 
-def _item(leaf: Any, profile: Profile | None, element: Any, precondition: bool = False) -> Item:
+def _item(leaf: Any, profile: Profile | None, element: Any, pack_facts: PackFacts, precondition: bool = False) -> Item:
     if leaf.rule is not None:
         if element is None:
             return Item("rule", leaf.rule, f"see rule {leaf.rule}", precondition)
@@ -201,14 +220,16 @@ def _item(leaf: Any, profile: Profile | None, element: Any, precondition: bool =
             missing=element.missing,
         )
     if leaf.fact is not None:
-        prompt = leaf.fact.replace(".", " › ").replace("_", " ")
+        declared = pack_facts.declared.get(leaf.fact)
+        # A pack's fact is asked in the pack's words; a built-in one by its place in the profile.
+        prompt = declared.label if declared is not None else leaf.fact.replace(".", " › ").replace("_", " ")
         if leaf.good is Answer.no:
             prompt += " (the protective answer is 'no')"
         if profile is None:
             return Item("fact", leaf.fact, prompt, precondition)
         from ..facts import resolve_fact
 
-        stated = resolve_fact(profile, leaf.fact)
+        stated = pack_facts.stated.get(leaf.fact, Fact()) if declared is not None else resolve_fact(profile, leaf.fact)
         cite = stated.citation
         evidence = (Cited(cite.label(), cite.url, cite.in_force),) if cite else ()
         return Item(

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, InputErrors
+from ..extensions import is_extension
 from ..profile import Profile
-from .layout import FACT_KEY, INSTRUCTIONS, LISTS_SHEET, PROFILE_HEADERS, PROFILE_SHEET, Column, Layout, build_layout
+from .layout import ANSWER_KEY, FACT_KEY, INSTRUCTIONS, LISTS_SHEET, PROFILE_HEADERS, PROFILE_SHEET, Column, Layout, build_layout
 from .values import BLANK, CellValueError, from_cell, nest
 
 MAX_ROWS = 5_000
@@ -68,7 +69,8 @@ def import_workbook(path: Path, catalogue: Any | None = None) -> Profile:
     from .workbook_safety import open_workbook
 
     workbook = open_workbook(path)
-    layout = build_layout(catalogue if catalogue is not None else load_rules())
+    catalogue = catalogue if catalogue is not None else load_rules()
+    layout = build_layout(catalogue)
     reader = _Reader(source=str(path))
     sheets = {ws.title: ws for ws in workbook.worksheets}
     for name in layout.structural_sheets():
@@ -87,7 +89,7 @@ def import_workbook(path: Path, catalogue: Any | None = None) -> Profile:
     fact_sheets = [ws for ws in workbook.worksheets if ws.title not in known and _header_row(ws)[:1] == [FACT_KEY]]
     seen = _read_facts(fact_sheets, layout, reader)
     _missing_facts(layout, seen, set(sheets), reader)
-    profile = _validate(reader)  # even after cell errors, so the model's own complaints are reported in the same pass
+    profile = _validate(reader, catalogue.packs)  # even after cell errors, so the model's own complaints are reported in the same pass
     if reader.errors or profile is None:
         raise InputErrors(reader.errors)
     return profile
@@ -205,7 +207,7 @@ def _read_row(
 
 
 def _read_facts(sheets: list[Any], layout: Layout, reader: _Reader) -> set[str]:
-    paths = {row.path for row in layout.facts}
+    rows = {row.path: row for row in layout.facts}
     expected = list(layout.fact_headers)
     seen: set[str] = set()
     for sheet in sheets:
@@ -216,23 +218,62 @@ def _read_facts(sheets: list[Any], layout: Layout, reader: _Reader) -> set[str]:
             path_cell = cells[headers[FACT_KEY] - 1]
             path = str(path_cell.value).strip() if path_cell.value is not None else ""
             where = _cell(sheet, number, headers[FACT_KEY])
-            if path not in paths:
-                match = difflib.get_close_matches(path, sorted(paths), n=1, cutoff=0.6)
-                reader.error(
-                    where,
-                    f"unknown fact {path!r}",
-                    hint=f"did you mean {match[0]!r}?" if match else "restore the row from a fresh template",
-                )
+            if path not in rows:
+                reader.error(where, f"unknown fact {path!r}", hint=_unknown_fact_hint(path, sorted(rows)))
                 continue
             if path in seen:
                 reader.error(where, f"fact {path!r} is answered twice")
                 continue
             seen.add(path)
+            reader.cells[path] = _cell(sheet, number, headers.get(ANSWER_KEY, 1))
+            value_column = rows[path].value_column
+            if value_column is not None:
+                _read_value(sheet, number, cells, value_column, layout, headers, reader, path)
+                continue
             flat = _read_row(sheet, number, cells, layout.fact_columns, headers, reader, path)
-            reader.cells[path] = _cell(sheet, number, headers.get("answer", 1))
-            if flat:
+            if flat and is_extension(path):
+                # A pack fact stays raw in the profile: written as a person writes it (a bare answer when that is all).
+                reader.data_set(path, flat[ANSWER_KEY] if set(flat) == {ANSWER_KEY} else nest(flat))
+            elif flat:
                 reader.data_set(path, nest(flat))
     return seen
+
+
+def _read_value(
+    sheet: Any, number: int, cells: Any, column: Column, layout: Layout, headers: dict[str, int], reader: _Reader, path: str
+) -> None:
+    """A pack's date or number fact: the answer cell alone; anything typed beside it has no place in the profile."""
+    for other in layout.fact_columns[1:]:
+        position = headers.get(other.key)
+        if position is not None and len(cells) >= position and _filled(cells[position - 1]):
+            reader.error(
+                _cell(sheet, number, position),
+                f"{path} is a {column.kind} fact: it has no {other.key}",
+                hint=f"write the {column.kind} in the {ANSWER_KEY} column and leave the rest of the row blank",
+            )
+    position = headers.get(ANSWER_KEY)
+    if position is None:
+        return
+    raw = cells[position - 1] if len(cells) >= position else None
+    value = reader.convert(column, raw, _cell(sheet, number, position), path)
+    if value is BLANK:
+        return
+    # A date is kept as text, as the YAML reader keeps it, so an imported profile equals the one it was made from.
+    reader.data_set(path, value.isoformat() if column.kind == "date" else value)
+
+
+def _filled(cell: Any) -> bool:
+    return cell.value is not None and not (isinstance(cell.value, str) and not cell.value.strip())
+
+
+def _unknown_fact_hint(path: str, known: list[str]) -> str:
+    match = difflib.get_close_matches(path, known, n=1, cutoff=0.6)
+    if match:
+        return f"did you mean {match[0]!r}?"
+    if is_extension(path):
+        pack = path.split(".")[1]
+        return f"a fact of rule pack {pack!r}: import with --rules DIR for that pack, or delete the row"
+    return "restore the row from a fresh template"
 
 
 def _missing_facts(layout: Layout, seen: set[str], sheet_names: set[str], reader: _Reader) -> None:
@@ -249,12 +290,12 @@ def _missing_facts(layout: Layout, seen: set[str], sheet_names: set[str], reader
         reader.error(sheet, f"sheet {sheet!r} is missing ({count} facts to answer)", hint="use a workbook made by 'gap-engine template'")
 
 
-def _validate(reader: _Reader) -> Profile | None:
-    """Validate with the profile model; add its errors, traced to cells, unless a cell was already reported."""
+def _validate(reader: _Reader, packs: list[Any]) -> Profile | None:
+    """Validate with the profile model and the packs' facts; add the errors, traced to cells, unless a cell was already reported."""
     from ..loading import validate_profile_data
 
     try:
-        return validate_profile_data(reader.data, reader.source)
+        return validate_profile_data(reader.data, reader.source, packs)
     except InputErrors as exc:
         reported = {e.cell for e in reader.errors}
         for error in _spread_missing_groups(exc.errors, reader):

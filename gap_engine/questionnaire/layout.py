@@ -10,7 +10,10 @@ in the workbook without any change here. The workbook has four kinds of sheet:
   one row per record, one column per scalar of the record, so a lawyer adds a provision by
   adding a row;
 * **fact sheets** — one per theme of the paper, one row per ``Fact`` the theme's rules use,
-  answer in column C followed by the citation and a note; facts no rule uses go to *General*;
+  answer in column C followed by the citation and a note; facts no rule uses go to *General*.
+  A loaded pack's own facts (``extensions.<pack>.<fact>``) are rows on the sheet of the theme
+  they declare: an answer fact like a built-in one, a date or number fact with its value in the
+  answer column and nothing else;
 * **Instructions** and the hidden **Lists** sheet that the drop-downs refer to.
 """
 
@@ -32,6 +35,7 @@ LISTS_SHEET = "Lists"
 GENERAL_SHEET = "General"
 FACT_KEY = "fact"
 QUESTION_KEY = "question"
+ANSWER_KEY = "answer"
 PROFILE_HEADERS = ("field", "description", "value")
 YES_NO = ("yes", "no")
 
@@ -64,6 +68,15 @@ class FactRow:
     sheet: str
     question: str
     rules: tuple[str, ...] = ()
+    kind: str = "answer"  # answer (a Fact: answer, citation, note) | date | number (a pack's value, in the answer column)
+
+    @property
+    def value_column(self) -> Column | None:
+        """For a date or number fact, the one column it fills (the answer column, holding a date or a number)."""
+        if self.kind == "answer":
+            return None
+        description = "A date, written YYYY-MM-DD." if self.kind == "date" else "A number."
+        return Column(ANSWER_KEY, self.kind, description=description)
 
 
 @dataclass
@@ -205,15 +218,43 @@ def build_layout(catalogue: Any) -> Layout:
         if descriptions.get(path):
             question += f" — {descriptions[path]}"
         facts.append(FactRow(path, sheet, question, tuple(rules)))
+    facts += _pack_fact_rows(catalogue, themes)
     order: dict[str, int] = {}
     for loaded in catalogue.rules:  # in the paper's theme order
         order.setdefault(theme_sheet_name(loaded.theme_title), len(order))
+    for pack in catalogue.packs:  # a pack theme no rule uses still holds the facts declared on it
+        for theme in pack.themes:
+            order.setdefault(theme_sheet_name(theme.title), len(order))
     facts.sort(key=lambda row: order.get(row.sheet, len(order)))  # General last; stable: model order within a sheet
+    facts = _clear_of(facts, (INSTRUCTIONS, PROFILE_SHEET, LISTS_SHEET, *(t.sheet for t in tables)))
     layout = Layout(tuple(profile_rows), tables, fact_columns, tuple(facts))
     for column in [*profile_rows, *fact_columns, *(c for t in tables for c in t.columns)]:
         if column.list_name:
             layout.lists[column.list_name] = column.choices
     return layout
+
+
+def _clear_of(facts: list[FactRow], reserved: tuple[str, ...]) -> list[FactRow]:
+    """A pack theme titled like a sheet of the workbook (e.g. 'Offences') gets 'Offences (2)': the import finds
+    the structural sheets by name, and a second sheet of that name would shadow one or the other."""
+    from ..reporters.cells import SheetTitles
+
+    taken = {name.casefold() for name in reserved}
+    titles = SheetTitles(reserved)
+    renamed = {row.sheet: titles.take(row.sheet) for row in facts if row.sheet.casefold() in taken}
+    return [replace(row, sheet=renamed.get(row.sheet, row.sheet)) for row in facts]
+
+
+def _pack_fact_rows(catalogue: Any, themes: dict[str, tuple[str, list[str]]]) -> list[FactRow]:
+    """A row per fact a loaded pack declares, on the sheet of the theme it names, its label as the question."""
+    rows = []
+    for pack in catalogue.packs:
+        for fact in pack.facts:
+            theme = pack.theme(fact.theme)
+            question = fact.label + (f" — {fact.help}" if fact.help else "")
+            rules = themes.get(fact.path, ("", []))[1]
+            rows.append(FactRow(fact.path, theme_sheet_name(theme.title), question, tuple(rules), fact.type.value))
+    return rows
 
 
 def _fact_descriptions() -> dict[str, str]:

@@ -6,11 +6,13 @@ The result loads back (``gap-engine validate``) to an equal profile; ``import`` 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any
 
 from ..profile import Profile
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HEADER = "# Imported from a questionnaire workbook by gap-engine import. Facts left out are unknown.\n"
 
 
@@ -19,6 +21,8 @@ def dump_profile(profile: Profile) -> str:
 
     data = _compact(profile.model_dump(mode="json", exclude_defaults=True))
     data = _dates(profile.model_dump(mode="python", exclude_defaults=True), data)
+    if "extensions" in data:
+        data["extensions"] = _text_dates(data["extensions"])
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.allow_unicode = True
@@ -37,6 +41,21 @@ def _compact(node: Any) -> Any:
         return {key: _compact(value) for key, value in node.items()}
     if isinstance(node, list):
         return [_compact(item) for item in node]
+    return node
+
+
+def _text_dates(node: Any) -> Any:
+    """Pack facts are kept raw, so their dates are the text the YAML reader made of them: write them back as
+    unquoted YAML dates, which the reader turns into the same text again."""
+    if isinstance(node, dict):
+        return {key: _text_dates(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_text_dates(item) for item in node]
+    if isinstance(node, str) and _ISO_DATE.match(node):
+        try:
+            return date.fromisoformat(node)
+        except ValueError:
+            return node
     return node
 
 

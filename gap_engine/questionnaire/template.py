@@ -8,11 +8,12 @@ paths are locked so the import can find them again; the answer cells are not.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputErrors
-from ..profile import Fact, Profile
+from ..profile import Fact, Profile, fact_paths
 from ..reporters.cells import CELL_LIMIT, clean_text, set_text
 from .layout import (
     FACT_KEY,
@@ -22,6 +23,7 @@ from .layout import (
     PROFILE_SHEET,
     QUESTION_KEY,
     Column,
+    FactRow,
     Layout,
     build_layout,
 )
@@ -47,16 +49,17 @@ def build_template(catalogue: Any, profile: Profile | None = None) -> bytes:
     workbook = Workbook()
     instructions = workbook.active
     instructions.title = INSTRUCTIONS
-    _write_instructions(instructions, layout, profile)
+    _write_instructions(instructions, layout, profile, [pack.id for pack in catalogue.packs if pack.facts])
     _write_lists(workbook, layout)
     data = profile.model_dump(mode="json") if profile else None
     _write_profile_sheet(workbook.create_sheet(PROFILE_SHEET), layout, data)
     for table in layout.tables:
         records = lookup(data, table.path) if data else None
         _write_table(workbook.create_sheet(table.sheet), table.columns, records or [], table.description)
+    stated = _stated_facts(profile, catalogue)
     for sheet in layout.fact_sheets():
         rows = [row for row in layout.facts if row.sheet == sheet]
-        _write_facts(workbook.create_sheet(sheet), layout, rows, profile)
+        _write_facts(workbook.create_sheet(sheet), layout, rows, stated)
     return workbook_bytes(workbook, "gap-engine monitoring questionnaire", profile.as_of if profile else None)
 
 
@@ -196,36 +199,83 @@ def _write_table(sheet: Any, columns: tuple[Column, ...], records: list[dict[str
     _protect(sheet)
 
 
-def _write_facts(sheet: Any, layout: Layout, rows: list[Any], profile: Profile | None) -> None:
+def _write_facts(sheet: Any, layout: Layout, rows: list[FactRow], stated: dict[str, Any]) -> None:
     from openpyxl.utils import get_column_letter
 
     headers = list(layout.fact_headers)
     _header(sheet, headers, {c.key: c.description for c in layout.fact_columns if c.description})
     first_answer = headers.index(layout.fact_columns[0].key) + 1
+    answer_rows: list[int] = []
     for row_number, row in enumerate(rows, start=2):
         set_text(sheet.cell(row=row_number, column=headers.index(FACT_KEY) + 1), row.path)
         question = row.question + (f" (rules: {', '.join(row.rules)})" if row.rules else "")
         set_text(sheet.cell(row=row_number, column=headers.index(QUESTION_KEY) + 1), question)
-        stated = _stated(profile, row.path)
-        data = stated.model_dump(mode="json") if stated is not None else None
-        for offset, column in enumerate(layout.fact_columns):
-            _fill(sheet, row_number, first_answer + offset, column, lookup(data, column.key) if data else None)
-    last = len(rows) + 1
-    for offset, column in enumerate(layout.fact_columns):
+        value = stated.get(row.path)
+        column = row.value_column
+        if column is not None:  # a pack's date or number: one cell, the rest of the row stays locked and blank
+            _fill(sheet, row_number, first_answer, column, value)
+            _value_validation(sheet, column, sheet.cell(row=row_number, column=first_answer).coordinate)
+            continue
+        answer_rows.append(row_number)
+        for offset, fact_column in enumerate(layout.fact_columns):
+            _fill(sheet, row_number, first_answer + offset, fact_column, lookup(value, fact_column.key) if value else None)
+    for offset, fact_column in enumerate(layout.fact_columns):
         letter = get_column_letter(first_answer + offset)
-        _validation(sheet, column, f"{letter}2:{letter}{last}")
+        ranges = " ".join(f"{letter}{start}:{letter}{end}" for start, end in _runs(answer_rows))
+        if ranges:
+            _validation(sheet, fact_column, ranges)
     _widths(sheet, [44, 60, 10, 28, 14, 20, 30, 12, 30])
     _protect(sheet)
 
 
-def _stated(profile: Profile | None, path: str) -> Fact | None:
-    """The profile's fact at ``path``, or None when it states nothing there (the row stays blank)."""
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) runs, so a drop-down covers only the answer rows."""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
+
+
+def _value_validation(sheet: Any, column: Column, cell: str) -> None:
+    """A pack's date or number cell: Excel checks the kind (a pack number may be negative or a fraction)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if column.kind == "date":
+        _validation(sheet, column, cell)
+        return
+    rule = DataValidation(
+        type="decimal", operator="between", formula1="-1E+307", formula2="1E+307", allow_blank=True, showErrorMessage=True
+    )
+    rule.error = "Write a number."
+    rule.prompt = _PROMPTS["number"]
+    rule.showInputMessage = True
+    sheet.add_data_validation(rule)
+    rule.add(cell)
+
+
+def _stated_facts(profile: Profile | None, catalogue: Any) -> dict[str, Any]:
+    """What the profile states, by fact path, as JSON-mode data: the built-in Facts that are not blank, and
+    the loaded packs' facts; a fact absent here leaves its row blank.
+
+    A pack's answer fact leaves its defaults out: the import keeps pack facts raw, as written, so a
+    default filled into a cell would come back as a value the profile never stated."""
     if profile is None:
-        return None
+        return {}
+    from ..extensions import extension_values
     from ..facts import resolve_fact
 
-    fact = resolve_fact(profile, path)
-    return None if fact == Fact() else fact
+    stated: dict[str, Any] = {
+        path: fact.model_dump(mode="json") for path in fact_paths() if (fact := resolve_fact(profile, path)) != Fact()
+    }
+    for path, value in extension_values(profile, catalogue.packs).items():
+        if isinstance(value, Fact):
+            stated[path] = value.model_dump(mode="json", exclude_defaults=True)
+        else:
+            stated[path] = value.isoformat() if isinstance(value, date) else value
+    return stated
 
 
 def _widths(sheet: Any, widths: list[int]) -> None:
@@ -235,7 +285,7 @@ def _widths(sheet: Any, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def _write_instructions(sheet: Any, layout: Layout, profile: Profile | None) -> None:
+def _write_instructions(sheet: Any, layout: Layout, profile: Profile | None, packs: list[str]) -> None:
     from openpyxl.styles import Alignment, Font
 
     subject = f" for {profile.jurisdiction.name} ({profile.jurisdiction.code}), law as of {profile.as_of}" if profile else ""
@@ -257,10 +307,12 @@ def _write_instructions(sheet: Any, layout: Layout, profile: Profile | None) -> 
         "several values separated by commas (e.g. producing, possessing); each 'material.*' column says whether the "
         "provision reaches that material; a blank material is not stated.",
         "• The theme sheets (" + ", ".join(layout.fact_sheets()) + ") hold one row per fact to answer; the rules that use "
-        "each fact are named in the question column.",
+        "each fact are named in the question column. A rule pack's facts (rows whose fact starts with 'extensions.') are "
+        "answered the same way, except a date or a number, which goes alone in the answer column.",
         "• Do not rename sheets or header cells, and do not change the 'fact' column: the import finds answers by them.",
         "",
-        "Read it back with:  gap-engine import THIS_WORKBOOK.xlsx -o profile.yaml",
+        "Read it back with:  gap-engine import THIS_WORKBOOK.xlsx -o profile.yaml"
+        + (f"  --rules DIR  (once for each rule pack whose facts it asks: {', '.join(packs)})" if packs else ""),
         "Every error is reported at once, with its sheet and cell.",
     ]
     for row, line in enumerate(lines, start=1):

@@ -75,12 +75,7 @@ def from_cell(column: Column, raw: Any) -> Any:
     if kind == "integer":
         return _integer(raw)
     if kind == "number":
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            raise CellValueError(f"{_show(raw)} is not a number")
-        try:
-            return float(raw)
-        except ValueError:
-            raise CellValueError(f"{_show(raw)} is not a number") from None
+        return _number(raw)
     if kind == "date":
         return _date(raw)
     if kind == "text_list":
@@ -113,6 +108,21 @@ def _integer(raw: Any) -> int:
     if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
         return int(raw.strip())
     raise CellValueError(f"{_show(raw)} is not a whole number")
+
+
+def _number(raw: Any) -> int | float:
+    """A number as the cell holds it: a whole number stays an int (a pack's count written 1200 comes back 1200)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise CellValueError(f"{_show(raw)} is not a number")
+    if isinstance(raw, (int, float)):
+        return raw
+    text = raw.strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    try:
+        return float(text)
+    except ValueError:
+        raise CellValueError(f"{_show(raw)} is not a number") from None
 
 
 def _date(raw: Any) -> date:
