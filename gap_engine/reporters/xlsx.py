@@ -14,6 +14,7 @@ import math
 import os
 import zipfile
 from collections.abc import Iterable
+from copy import copy
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -501,8 +502,12 @@ def _items_sheet(ws: Any, results: CheckResults) -> None:
     from openpyxl.utils import get_column_letter
 
     _header(ws, 1, ITEM_COLUMNS)
-    wrap = Alignment(wrap_text=True, vertical="top")
     rows = item_rows(results)
+    # Thousands of rows: assigning an Alignment per cell makes openpyxl look the style up each time (most of
+    # the sheet's cost); copying one cell's style array gives the same style index at a fraction of the cost.
+    template = ws.cell(row=2, column=1)
+    template.alignment = Alignment(wrap_text=True, vertical="top")
+    wrapped = copy(template._style)
     for row, item in enumerate(rows, start=2):
         element = item.element
         values = [
@@ -518,8 +523,10 @@ def _items_sheet(ws: Any, results: CheckResults) -> None:
             item.finding.status.value,
         ]
         for column, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=column)
+            cell._style = copy(wrapped)  # before set_text, which may add the quote prefix to the style
             if value is not None:
-                set_text(ws.cell(row=row, column=column), value).alignment = wrap
+                set_text(cell, value)
         ws.cell(row=row, column=3, value=item.profile.evaluated_on).number_format = "yyyy-mm-dd"
     last_row = max(len(rows) + 1, 2)
     ws.freeze_panes = "C2"
