@@ -64,6 +64,7 @@ class Waivers:
 
     source: str
     items: tuple[PlacedWaiver, ...]
+    notices: tuple[str, ...] = ()  # waivers for rules loaded but not run this time (--select/--skip, replaces)
 
     def get(self, jurisdiction: str, rule_id: str) -> PlacedWaiver | None:
         return next((p for p in self.items if p.waiver.jurisdiction == jurisdiction and p.waiver.rule == rule_id), None)
@@ -90,6 +91,7 @@ def _validate(loaded: LoadedYaml, catalogue: RuleCatalogue) -> Waivers:
         raise InputErrors(validation_errors(exc, loaded, WaiverFile)) from None
     errors: list[InputError] = []
     placed: list[PlacedWaiver] = []
+    notices: list[str] = []
     first: dict[tuple[str, str], PlacedWaiver] = {}
     for index, waiver in enumerate(parsed.waivers):
         here = PlacedWaiver(waiver, loaded.source, _line(loaded, (index,)))
@@ -99,7 +101,10 @@ def _validate(loaded: LoadedYaml, catalogue: RuleCatalogue) -> Waivers:
             return InputError(loaded.source, line, column, f"waivers[{index}].{field}", message, hint)
 
         why = catalogue.why_not_run(waiver.rule)
-        if why is not None:
+        if why is not None and (waiver.rule in catalogue.left_out or waiver.rule in catalogue.replaced):
+            # Loaded but not run this time: one waiver file serves runs with other selections or packs.
+            notices.append(f"warning: {here.where}: waiver for {waiver.jurisdiction} {waiver.rule}: {why[0]}; it applies to nothing")
+        elif why is not None:
             errors.append(error("rule", *why))
         if waiver.expires < waiver.accepted_on:
             errors.append(
@@ -122,7 +127,7 @@ def _validate(loaded: LoadedYaml, catalogue: RuleCatalogue) -> Waivers:
         placed.append(here)
     if errors:
         raise InputErrors(errors)
-    return Waivers(loaded.source, tuple(placed))
+    return Waivers(loaded.source, tuple(placed), tuple(notices))
 
 
 def _line(loaded: LoadedYaml, path: tuple[int, ...]) -> int | None:
@@ -143,10 +148,11 @@ def apply_waivers(results: CheckResults, waivers: Waivers) -> tuple[CheckResults
     """Attach each waiver to its finding (statuses unchanged) and say what the user should know.
 
     Returns the results and the notices for stderr: a waiver that has expired (or is not yet
-    accepted) on the evaluation date, and one whose jurisdiction is not among the profiles checked
-    (a warning, not an error: one waiver file may serve several runs).
+    accepted) on the evaluation date, and, as warnings rather than errors since one waiver file may
+    serve several runs, one whose jurisdiction is not among the profiles checked or whose rule does
+    not run this time (--select/--skip, or a pack rule replaces it).
     """
-    notices: list[str] = []
+    notices = list(waivers.notices)
     profiles = [_apply_to_profile(profile, waivers, notices) for profile in results.profiles]
     checked = {profile.jurisdiction for profile in results.profiles}
     for placed in waivers.items:
