@@ -52,7 +52,8 @@ TARGETS = {
 def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
     """A plausible, fully valid profile: a handful of offence provisions with mixed scope, most
     measures answered (some left unknown), now and then a reservation."""
-    from gap_engine.profile import RESERVABLE, Answer, Conduct, Extraterritorial, Material, OffenceSetting, fact_paths
+    from gap_engine.profile import Answer, Conduct, Extraterritorial, Material, OffenceSetting, fact_paths
+    from gap_engine.reservations import RESERVABLE
 
     answers = [a.value for a in Answer]
     weights = [5, 3, 2, 2]  # yes, no, partial, unknown

@@ -115,6 +115,13 @@ engine_option = click.option(
     "--engine", type=click.Choice(ENGINES), default="durable", show_default=True, help="durable_rules, or the reference Python evaluator."
 )
 
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Evaluate the law in force on this date (YYYY-MM-DD), on or before each profile's as_of. Default: the profile's as_of.",
+)
+
 
 @main.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path())
@@ -127,11 +134,12 @@ engine_option = click.option(
 @click.option(
     "--fail-on", type=click.Choice(FAIL_ON), help="Exit 1 when a finding has this status or a worse one (gap > partial > unknown)."
 )
+@as_of_option
 @click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Evaluate the law in force on this date (YYYY-MM-DD), on or before each profile's as_of. Default: the profile's as_of.",
+    "--waivers",
+    "waivers_path",
+    type=click.Path(),
+    help="A waiver file (YAML): accepted findings, shown as waived in every output; --fail-on ignores those with an active waiver.",
 )
 def check(
     profiles: tuple[str, ...],
@@ -143,6 +151,7 @@ def check(
     csv_path: str | None,
     fail_on: str | None,
     as_of: Any,
+    waivers_path: str | None,
 ) -> None:
     """Check PROFILE files against the rules and report the gaps, as the law stands on each profile's
     as_of date (or an earlier --as-of date): a provision counts only when it is in force then."""
@@ -152,7 +161,7 @@ def check(
         from .output import check_output_path
         from .reporters import REPORTERS
 
-        inputs = _paths(profiles) + selection.inputs()
+        inputs = _paths(profiles) + selection.inputs() + _paths((waivers_path,) if waivers_path else ())
         targets = [Path(t) for t in (output, xlsx, csv_path) if t]
         for target in targets:
             check_output_path(target, inputs)
@@ -160,7 +169,10 @@ def check(
             raise InputErrors.single(
                 str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx and --csv different files"
             )
-        results = run_check(_paths(profiles), catalogue=selection.load(), engine=engine, on=as_of.date() if as_of else None)
+        catalogue = selection.load()
+        waivers = _load_waivers(waivers_path, catalogue)
+        results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=as_of.date() if as_of else None)
+        results = _apply_waivers(results, waivers)
         if xlsx:
             from .reporters.xlsx import write_workbook
 
@@ -173,7 +185,8 @@ def check(
         _emit(REPORTERS[fmt](results), output, inputs)
     if fail_on:
         failing = set(FAIL_ON[: FAIL_ON.index(fail_on) + 1])
-        if any(f.status.value in failing for f in results.all_findings()):
+        # A finding under an active waiver has been accepted: it keeps its status but does not fail the run.
+        if any(f.status.value in failing and not f.waived for f in results.all_findings()):
             sys.exit(1)
 
 
@@ -276,6 +289,52 @@ def explain(rule_id: str, profile: str, selection: RuleSelection, engine: str, a
             check_output_path(Path(output), inputs)
         explanation = build(rule_id, profile, selection.load(), engine, as_of.date() if as_of else None)
         _emit((render_json if fmt == "json" else render_text)(explanation), output, inputs)
+
+
+def _load_waivers(path: str | None, catalogue: Any) -> Any:
+    if path is None:
+        return None
+    from .waivers import load_waivers
+
+    return load_waivers(path, catalogue)
+
+
+def _apply_waivers(results: Any, waivers: Any) -> Any:
+    """Attach the waivers to their findings; print what the user should know (expired waivers, unknown jurisdictions) on stderr."""
+    if waivers is None:
+        return results
+    from .waivers import apply_waivers
+
+    results, notices = apply_waivers(results, waivers)
+    for notice in notices:
+        click.echo(notice, err=True)
+    return results
+
+
+@main.command()
+@click.argument("profiles", nargs=-1, required=True, type=click.Path())
+@click.option("--rule", "rule_id", metavar="ID", help="Compare this rule: its status and each of its elements.")
+@click.option("--item", metavar="TEXT", help="Compare every checklist item (rule element) whose description contains TEXT.")
+@rules_option
+@engine_option
+@as_of_option
+def compare(profiles: tuple[str, ...], rule_id: str | None, item: str | None, selection: RuleSelection, engine: str, as_of: Any) -> None:
+    """Compare jurisdictions on one rule (--rule ID) or on checklist items (--item TEXT): a table of
+    each PROFILE's status, to see which Parties do and which do not."""
+    if (rule_id is None) == (item is None):
+        raise UsageFailure("choose one of --rule ID or --item TEXT")
+    with input_errors():
+        from .api import check as run_check
+        from .compare import compare_item, compare_rule, render_comparison
+        from .errors import InputErrors
+
+        catalogue = selection.load()
+        why = catalogue.why_not_run(rule_id) if rule_id else None
+        if why is not None:
+            raise InputErrors.single("--rule", why[0], hint=why[1])
+        results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=as_of.date() if as_of else None)
+        comparison = compare_rule(results, rule_id) if rule_id else compare_item(results, item or "")
+    click.echo(render_comparison(comparison), nl=False)
 
 
 @main.command()
@@ -426,6 +485,7 @@ def rules_docs(selection: RuleSelection, output: str | None) -> None:
 @click.option("--xlsx", type=click.Path(), help="Write the checklist as a workbook to this file.")
 @click.option("--format", "fmt", type=click.Choice(["markdown"]), help="Print the checklist as Markdown.")
 @click.option("-o", "--output", type=click.Path(), help="Write the Markdown checklist to this file (atomically) instead of stdout.")
+@click.option("--waivers", "waivers_path", type=click.Path(), help="A waiver file (YAML): each waiver shown beside its rule's status.")
 @rules_option
 @engine_option
 def checklist(
@@ -434,17 +494,24 @@ def checklist(
     xlsx: str | None,
     fmt: str | None,
     output: str | None,
+    waivers_path: str | None,
     selection: RuleSelection,
     engine: str,
 ) -> None:
     """The monitoring-round checklist derived from the rules; with PROFILE, pre-filled and with the unknowns to answer."""
     if (xlsx is None) == (fmt is None):
         raise UsageFailure("choose one of --xlsx FILE or --format markdown")
+    if waivers_path and not profile:
+        raise UsageFailure("--waivers needs a PROFILE: a blank checklist has no findings to waive")
     with input_errors():
         from .questionnaire.checklist import build_checklist
 
-        inputs = _paths((profile,) if profile else ()) + selection.inputs()
-        items = build_checklist(Path(profile) if profile else None, list(themes), selection.load(), engine)
+        inputs = _paths((profile,) if profile else ()) + selection.inputs() + _paths((waivers_path,) if waivers_path else ())
+        catalogue = selection.load()
+        waivers = _load_waivers(waivers_path, catalogue)
+        items = build_checklist(Path(profile) if profile else None, list(themes), catalogue, engine, waivers)
+        for notice in items.notices:
+            click.echo(notice, err=True)
         if xlsx:
             from .output import write_atomic
             from .questionnaire.checklist_xlsx import render as render_xlsx

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +44,33 @@ class ElementResult(BaseModel):
     missing: str | None = None  # what is missing, when not covered
 
 
+class FindingWaiver(BaseModel):
+    """A waiver (``--waivers``) attached to a finding: the finding keeps its status, and every output
+    shows the waiver with its justification. Only an ``active`` waiver takes the finding out of ``--fail-on``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    justification: str
+    accepted_by: str
+    accepted_on: date
+    expires: date  # the last day the waiver applies
+    active: bool  # the evaluation date lies between accepted_on and expires, both included
+    state: Literal["active", "expired", "not_yet_accepted"]  # why it is (in)active: the evaluation date against the two dates
+    source: str  # where the waiver is written: file:line
+
+    def headline(self) -> str:
+        """Whether the waiver applies, in a few words: ``waived until 2025-06-30``, ``waiver expired on 2025-06-30``."""
+        if self.state == "expired":
+            return f"waiver expired on {self.expires.isoformat()} (no longer applies)"
+        if self.state == "not_yet_accepted":
+            return f"waiver accepted only from {self.accepted_on.isoformat()} (does not apply yet)"
+        return f"waived until {self.expires.isoformat()}"
+
+    def describe(self) -> str:
+        """One line for a report: whether the waiver applies, who accepted it and why."""
+        return f"{self.headline()} — accepted by {self.accepted_by} on {self.accepted_on.isoformat()}: {self.justification}"
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -66,6 +94,12 @@ class Finding(BaseModel):
     pack: str = "builtin"
     pack_version: str = ""
     replaces: list[str] = Field(default_factory=list)  # rules this pack rule runs instead of
+    waiver: FindingWaiver | None = None  # set after the findings are decided (waivers.py); never changes the status
+
+    @property
+    def waived(self) -> bool:
+        """Whether an active waiver covers this finding (``--fail-on`` then ignores it)."""
+        return self.waiver is not None and self.waiver.active
 
 
 class ProfileResult(BaseModel):

@@ -23,6 +23,8 @@ from .yamlio import MAX_FILE_BYTES, LoadedYaml, parse_yaml, read_text, validatio
 MAX_RESULTS_BYTES = 200_000_000
 """Results for many profiles are far larger than a hand-written profile (~200 KB per profile)."""
 
+# 4 only added an optional waiver per finding, so results of version 3 read as version 4 without one.
+READABLE = (3, SCHEMA_VERSION)
 RERUN = f"write them again with `gap-engine check --format json`, which writes schema_version {SCHEMA_VERSION}"
 
 
@@ -57,10 +59,11 @@ def load_results(path: str | Path, text: str | None = None) -> CheckResults:
             source, "no schema_version: not results written by gap-engine check", line=1, field="schema_version", hint=RERUN
         )
     version = data.pop("schema_version")
-    if version != SCHEMA_VERSION:
+    if version not in READABLE:
         raise InputErrors.single(
             source,
-            f"results schema_version {version!r} is not supported: this gap-engine reads schema_version {SCHEMA_VERSION}",
+            f"results schema_version {version!r} is not supported: this gap-engine reads schema_version "
+            + " or ".join(map(str, READABLE)),
             line=line,
             field="schema_version",
             hint=RERUN,

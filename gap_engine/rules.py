@@ -338,6 +338,7 @@ class RuleCatalogue(BaseModel):
     retired: list[RetiredRule] = Field(default_factory=list)
     packs: list[Pack] = Field(default_factory=list)  # every pack loaded, built-in first
     replaced: dict[str, str] = Field(default_factory=dict)  # replaced rule ID -> the rule run instead
+    left_out: list[str] = Field(default_factory=list)  # rule IDs loaded but not run (--select / --skip)
 
     @cached_property
     def compiled(self) -> Any:
@@ -348,6 +349,24 @@ class RuleCatalogue(BaseModel):
 
     def by_id(self) -> dict[str, LoadedRule]:
         return {r.id: r for r in self.rules}
+
+    def why_not_run(self, rule_id: str) -> tuple[str, str] | None:
+        """Why a rule named by a user (a waiver, ``compare --rule``) does not run, and what to do: it is
+        retired (its successors), replaced by a pack rule, left out by --select/--skip, or unknown
+        (the nearest ID). None when it runs."""
+        if rule_id in self.by_id():
+            return None
+        retired = next((r for r in self.retired if r.id == rule_id), None)
+        if retired is not None:
+            successors = ", ".join(retired.replaced_by)
+            hint = f"its content moved to {successors}; name those instead" if successors else "it has no successor"
+            return f"rule {rule_id} is retired", hint
+        if rule_id in self.replaced:
+            return f"rule {rule_id} is replaced by {self.replaced[rule_id]} in this run", f"name {self.replaced[rule_id]} instead"
+        if rule_id in self.left_out:
+            return f"rule {rule_id} does not run: --select/--skip leaves it out", "select it, or leave it out here too"
+        suggestion = _closest(rule_id, sorted(self.by_id()))
+        return f"no loaded rule {rule_id}", f"did you mean {suggestion!r}?" if suggestion else "see gap-engine rules list"
 
 
 @cache
@@ -488,6 +507,7 @@ def load_rules(
     if errors:
         raise InputErrors(errors)
     loaded = [r for r in loaded if r.id not in replaced]
+    before = {r.id for r in loaded}
     loaded = _selected(loaded, packs, select, skip)
     _check_dependencies_run(loaded, replaced)
     order = {(pack.id, theme.id): (p_index, t_index) for p_index, pack in enumerate(packs) for t_index, theme in enumerate(pack.themes)}
@@ -498,6 +518,7 @@ def load_rules(
         retired=sorted((r for r, _ in retired), key=lambda r: r.id),
         packs=packs,
         replaced=replaced,
+        left_out=sorted(before - {r.id for r in loaded}),
     )
 
 

@@ -45,7 +45,7 @@ def test_check_text_groups_by_jurisdiction_and_theme(runner: CliRunner) -> None:
 def test_check_json_shape(runner: CliRunner) -> None:
     result = run(runner, "check", EXAMPLIA, "--format", "json")
     data = json.loads(result.output)
-    assert data["schema_version"] == 3
+    assert data["schema_version"] == 4
     assert set(data) >= {"tool_version", "rules_version", "rules_hash", "engine", "profiles"}
     finding = data["profiles"][0]["findings"][0]
     assert set(finding) >= {"rule_id", "status", "severity", "evidence", "missing", "articles", "questions", "finding", "recommendation"}

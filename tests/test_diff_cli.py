@@ -198,14 +198,27 @@ def test_a_missing_file(tmp_path: Path) -> None:
 def test_results_of_another_schema_version(results_json: str, tmp_path: Path) -> None:
     text = Path(results_json).read_text(encoding="utf-8")
     old = tmp_path / "old.json"
-    old.write_text(text.replace('"schema_version": 3', '"schema_version": 2'), encoding="utf-8")
+    assert '"schema_version": 4' in text
+    old.write_text(text.replace('"schema_version": 4', '"schema_version": 2'), encoding="utf-8")
     line = text[: text.index('"schema_version"')].count("\n") + 1
     result = invoke("diff", str(old), NL)
     assert result.exit_code == 2
     assert result.output == (
-        f"Error: {old}:{line}: schema_version: results schema_version 2 is not supported: this gap-engine reads schema_version 3 "
-        "(write them again with `gap-engine check --format json`, which writes schema_version 3)\n"
+        f"Error: {old}:{line}: schema_version: results schema_version 2 is not supported: this gap-engine reads schema_version 3 or 4 "
+        "(write them again with `gap-engine check --format json`, which writes schema_version 4)\n"
     )
+
+
+def test_results_of_schema_version_3_read_as_without_waivers(results_json: str, tmp_path: Path) -> None:
+    data = json.loads(Path(results_json).read_text(encoding="utf-8"))
+    data["schema_version"] = 3
+    for profile in data["profiles"]:
+        for finding in profile["findings"]:
+            del finding["waiver"]
+    old = tmp_path / "round-3.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    result = invoke("diff", str(old), results_json)
+    assert result.exit_code == 0, result.output
 
 
 def test_broken_results(tmp_path: Path) -> None:

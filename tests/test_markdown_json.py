@@ -150,6 +150,7 @@ def test_json_field_names_are_stable(data: dict) -> None:
         "status",
         "theme",
         "title",
+        "waiver",
     }
 
 
@@ -215,6 +216,8 @@ def _theme_sections(memo: str) -> dict[str, dict[str, str]]:
     sections: dict[str, dict[str, str]] = {}
     for part in memo.split("\n## ")[2:]:
         title, _, body = part.partition("\n")
+        if title == "Parties by rule":
+            continue
         sections[title] = {sub.split("\n", 1)[0]: sub for sub in body.split("\n### ")[1:]}
     return sections
 
@@ -245,6 +248,8 @@ def test_memo_explains_each_gap_with_evidence_and_recommendation(memo: str, data
 def test_memo_groups_findings_by_theme_in_paper_order_then_by_jurisdiction(memo: str, data: dict) -> None:
     titles = [t["title"] for t in paper()["themes"]]
     shown = [line[3:] for line in memo.split("## Executive summary", 1)[1].splitlines() if line.startswith("## ")]
+    assert shown[0] == "Parties by rule"  # the comparative view comes right after the executive summary
+    shown = shown[1:]
     assert shown and shown == [t for t in titles if t in shown]
     order = [
         f"{p['jurisdiction_name']} ({p['jurisdiction']}), law as of {p['as_of']}, evaluated on {p['evaluated_on']}"

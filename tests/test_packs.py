@@ -185,7 +185,7 @@ def test_replaces_runs_the_pack_rule_instead_and_says_so(pack: Path, tmp_path: P
     csv_path = tmp_path / "out.csv"
     run("check", str(NESCIA), "--rules", str(pack), "--csv", str(csv_path))
     row = next(line for line in csv_path.read_text(encoding="utf-8").splitlines() if line.startswith("XB,") and ",MLC-002," in line)
-    assert row.endswith(",1.2.0,LIVE-008")
+    assert row.endswith(",1.2.0,LIVE-008,,,")  # then the (empty) waiver columns
 
 
 def test_replacing_a_rule_that_is_not_loaded(pack: Path) -> None:

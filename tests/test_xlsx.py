@@ -93,10 +93,10 @@ def two(tmp_path_factory: pytest.TempPathFactory) -> tuple[openpyxl.Workbook, di
     return run_check(tmp_path_factory.mktemp("two"), [NESCIA, EXAMPLIA])
 
 
-def test_sheets_summary_first_then_one_per_jurisdiction_then_rules_and_about(two: tuple) -> None:
+def test_sheets_summary_first_then_one_per_jurisdiction_then_who_items_rules_and_about(two: tuple) -> None:
     wb, data, _ = two
     names = [f"{p['jurisdiction']} {p['jurisdiction_name']}" for p in data["profiles"]]
-    assert wb.sheetnames == ["Summary", *names, "Rules", "About"]
+    assert wb.sheetnames == ["Summary", *names, "Who", "Items", "Rules", "About"]
 
 
 def test_summary_cells_show_each_jurisdictions_status_per_rule_as_in_json(two: tuple) -> None:
@@ -213,7 +213,7 @@ def test_jurisdiction_sheet_is_frozen_filtered_wrapped_and_prints_landscape(two:
     for profile in data["profiles"]:
         ws = wb[f"{profile['jurisdiction']} {profile['jurisdiction_name']}"]
         assert ws.freeze_panes == "B2"
-        assert ws.auto_filter.ref == f"A1:N{len(profile['findings']) + 1}"
+        assert ws.auto_filter.ref == f"A1:O{len(profile['findings']) + 1}"  # the last column is Waiver
         assert ws.cell(row=2, column=2).alignment.wrap_text
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -362,7 +362,7 @@ def test_control_characters_are_escaped_and_long_text_cut_with_a_marker() -> Non
 
 
 def test_sheet_titles_are_valid_and_unique() -> None:
-    titles = SheetTitles(reserved=("Summary", "Rules", "About"))
+    titles = SheetTitles(reserved=("Summary", "Who", "Items", "Rules", "About"))
     made = [
         titles.take("XC Republic of the Very Long Name North"),
         titles.take("XC Republic of the Very Long Name South"),
@@ -388,7 +388,7 @@ def test_jurisdictions_sharing_a_prefix_get_distinct_sheets(tmp_path: Path) -> N
     (tmp_path / "again").mkdir()
     profiles.append(write_variant(tmp_path / "again", EXAMPLIA, "XA", long + " South"))  # same code, same file name
     wb, data, _ = run_check(tmp_path, profiles)
-    sheets = wb.sheetnames[1:-2]
+    sheets = wb.sheetnames[1:-4]
     assert len(sheets) == len(data["profiles"]) == 3
     assert len({s.casefold() for s in sheets}) == 3 and all(len(s) <= 31 for s in sheets)
     about = wb["About"]
@@ -498,7 +498,7 @@ def test_forty_six_jurisdictions_give_a_workbook_that_reads_back_cleanly(scale: 
             if name.endswith((".xml", ".rels")):
                 ElementTree.fromstring(archive.read(name))  # every part is well-formed XML
     assert len(data["profiles"]) == 46
-    assert len(wb.sheetnames) == 46 + 3 and len(set(wb.sheetnames)) == 49
+    assert len(wb.sheetnames) == 46 + 5 and len(set(wb.sheetnames)) == 51
     ws = wb["Summary"]
     ids = rule_order(data)
     sheet_by_code = {}

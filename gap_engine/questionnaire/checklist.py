@@ -14,11 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputErrors
-from ..findings import Finding, Status
+from ..findings import Finding, FindingWaiver, Status
 from ..profile import Answer, Fact, Profile
+
+if TYPE_CHECKING:
+    from ..waivers import Waivers
 
 EVIDENCE_FACT = "the answer (yes / no / partial) with the instrument, provision, URL and date in force that support it"
 EVIDENCE_OFFENCE = (
@@ -76,6 +79,7 @@ class Question:
     items: tuple[Item, ...]
     status: Status | None = None
     pack: str = "builtin"
+    waiver: FindingWaiver | None = None  # from --waivers: shown beside the status, which it never changes
 
     @property
     def open_items(self) -> int:
@@ -105,23 +109,34 @@ class Checklist:
     paper: str
     profile: Profile | None = None
     source: str | None = None
+    notices: tuple[str, ...] = ()  # what applying the waivers found (expired ones, other jurisdictions), for stderr
 
     @property
     def prefilled(self) -> bool:
         return self.profile is not None
 
 
-def build_checklist(profile_path: Path | None, themes: list[str], catalogue: Any, engine: str = "durable") -> Checklist:
-    """Load the profile, if given, and build the checklist of a loaded catalogue; raises InputErrors on bad input."""
+def build_checklist(
+    profile_path: Path | None, themes: list[str], catalogue: Any, engine: str = "durable", waivers: Waivers | None = None
+) -> Checklist:
+    """Load the profile, if given, and build the checklist of a loaded catalogue, with the profile's
+    waivers beside the rule statuses; raises InputErrors on bad input."""
+    from dataclasses import replace
+
     from ..api import check_profiles, make_engine
     from ..loading import load_profile
+    from ..waivers import apply_waivers
 
     profile = load_profile(profile_path, catalogue.packs) if profile_path else None
     findings: dict[str, Finding] = {}
+    notices: list[str] = []
     if profile is not None:
         results = check_profiles([(str(profile_path), profile)], catalogue, make_engine(catalogue, engine))
+        if waivers is not None:
+            results, notices = apply_waivers(results, waivers)
         findings = {f.rule_id: f for f in results.all_findings()}
-    return checklist_from(catalogue, themes, profile, findings, str(profile_path) if profile_path else None)
+    checklist = checklist_from(catalogue, themes, profile, findings, str(profile_path) if profile_path else None)
+    return replace(checklist, notices=tuple(notices))
 
 
 def checklist_from(
@@ -193,6 +208,7 @@ def _question(
         items=tuple(_dedupe(items)),
         status=finding.status if finding is not None else None,
         pack=loaded.pack,
+        waiver=finding.waiver if finding is not None else None,
     )
 
 

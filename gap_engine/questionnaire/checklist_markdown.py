@@ -72,6 +72,8 @@ def _question(question: Question, prefilled: bool) -> list[str]:
     lines.append(f"- Evidence expected: {question.evidence_expected}")
     if prefilled and question.status is not None:
         lines.append(f"- Current status of {question.rule_id}: **{question.status.value}**")
+    if prefilled and question.waiver is not None:
+        lines.append(f"- Waiver: {question.waiver.describe()}")
     lines.append("")
     if prefilled:
         lines += ["| | Item | Answer | Evidence cited |", "|---|---|---|---|"]

@@ -29,8 +29,9 @@ HEADERS = (
     "Answer in the profile",
     "Evidence cited",
     "To answer",
+    "Waiver",
 )
-_WIDTHS = (7, 20, 10, 50, 60, 16, 14, 50, 50, 12, 14, 60, 10)
+_WIDTHS = (7, 20, 10, 50, 60, 16, 14, 50, 50, 12, 14, 60, 10, 50)
 READ_ONLY_NOTE = (
     "Read-only: the checklist is not read back. To answer, fill in the questionnaire from "
     "`gap-engine template --xlsx FILE` (pre-filled with --from PROFILE) and read it with `gap-engine import`."
@@ -89,6 +90,7 @@ def render(checklist: Checklist) -> bytes:
                     item.answer,
                     evidence or None,
                     ("yes" if item.to_answer else "no") if checklist.prefilled else None,
+                    question.waiver.describe() if question.waiver else None,
                 ]
                 _row(sheet, row, values)
                 for col in range(1, len(HEADERS) + 1):

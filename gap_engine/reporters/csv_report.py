@@ -38,6 +38,9 @@ COLUMNS = (
     "label",
     "pack_version",
     "replaces",
+    "waived",
+    "waiver_justification",
+    "waiver_expires",
 )
 
 SEPARATOR = "; "
@@ -48,6 +51,14 @@ def _evidence(finding: Finding) -> str:
     return SEPARATOR.join(
         f"{e.ref} ({e.answer}): {e.citation or 'no citation given'}" + (f" — {e.note}" if e.note else "") for e in finding.evidence
     )
+
+
+WAIVED = {"active": "yes", "expired": "expired", "not_yet_accepted": "not yet accepted"}
+"""The ``waived`` column: empty without a waiver; ``yes`` only when the waiver applies on the evaluation date."""
+
+
+def _waived(finding: Finding) -> str:
+    return WAIVED[finding.waiver.state] if finding.waiver else ""
 
 
 def _row(profile: ProfileResult, finding: Finding) -> list[str]:
@@ -75,6 +86,9 @@ def _row(profile: ProfileResult, finding: Finding) -> list[str]:
         finding.label,
         finding.pack_version,
         SEPARATOR.join(finding.replaces),
+        _waived(finding),
+        finding.waiver.justification if finding.waiver else "",
+        finding.waiver.expires.isoformat() if finding.waiver else "",
     )
     return [csv_safe(v) for v in values]
 

@@ -6,10 +6,11 @@ import json
 
 from ..findings import CheckResults
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """2: evaluated_on per profile, notes per finding, in_force_until and note per evidence item.
 3: packs (id, version, source, themes, questions); pack_version, replaces and label per finding;
-   evidence of kind "rule" (derived rules)."""
+   evidence of kind "rule" (derived rules).
+4: waiver per finding (null, or justification, accepted_by, accepted_on, expires, active, state, source)."""
 
 
 def to_data(results: CheckResults) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..compare import parties_by_rule
 from ..findings import CheckResults, Finding, Status
 from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
 
@@ -41,11 +42,13 @@ def render(results: CheckResults) -> str:
             counts = status_counts(members)
             out.append(f"| {theme['title']} | " + " | ".join(str(counts[s]) for s in STATUS_ORDER) + " |")
     out.append("")
-    # Then per theme (paper order), each jurisdiction's findings that are not covered.
+    out += _waivers(results)
+    out += _parties_by_rule(results)
+    # Then per theme (paper order), each jurisdiction's findings that are not covered, and every waived one (never hidden).
     for theme in themes_in_order(results):
         sections: list[str] = []
         for profile in results.profiles:
-            shown = [f for f in profile.findings if f.theme == theme["id"] and f.status in NOT_COVERED]
+            shown = [f for f in profile.findings if f.theme == theme["id"] and (f.status in NOT_COVERED or f.waiver is not None)]
             if shown:
                 heading = f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of}"
                 sections += [f"### {heading}, evaluated on {profile.evaluated_on}", ""]
@@ -54,6 +57,38 @@ def render(results: CheckResults) -> str:
         if sections:
             out += [f"## {theme['title']}", "", *sections]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _waivers(results: CheckResults) -> list[str]:
+    """The waivers in the results, as a table in the executive summary (only when there are some)."""
+    rows = [(profile, f) for profile in results.profiles for f in profile.findings if f.waiver is not None]
+    if not rows:
+        return []
+    out = ["### Waivers", "", "| Jurisdiction | Rule | Status | Waiver | Accepted by | Accepted on | Expires | Justification |"]
+    out.append("|---|---|---|---|---|---|---|---|")
+    for profile, finding in rows:
+        waiver = finding.waiver
+        assert waiver is not None
+        out.append(
+            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {finding.rule_id} | {finding.status.value} | "
+            f"{_cell(waiver.headline())} | {_cell(waiver.accepted_by)} | {waiver.accepted_on} | {waiver.expires} | "
+            f"{_cell(waiver.justification)} |"
+        )
+    return [*out, ""]
+
+
+def _parties_by_rule(results: CheckResults) -> list[str]:
+    """Per theme, one line per rule saying which jurisdictions are in which status, for a report to quote."""
+    out = ["## Parties by rule", ""]
+    parties = parties_by_rule(results)
+    for theme in themes_in_order(results):
+        members = [p for p in parties if p.rule.theme == theme["id"]]
+        if not members:
+            continue
+        out += [f"### {theme['title']}", ""]
+        out += [f"- **{p.rule.rule_id}** {_cell(p.rule.title)}{pack_mark(p.rule)} — {p.text()}" for p in members]
+        out.append("")
+    return out
 
 
 def _finding(finding: Finding) -> list[str]:
@@ -65,6 +100,8 @@ def _finding(finding: Finding) -> list[str]:
         f"*{source}:* {finding.paper_section}" + (f", questions {', '.join(finding.questions)}." if finding.questions else ".")
     )
     out.append("")
+    if finding.waiver is not None:
+        out += [f"**Waiver:** {finding.waiver.describe()}", ""]
     out.append(finding.finding)
     out.append("")
     if finding.missing:

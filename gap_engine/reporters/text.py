@@ -22,11 +22,26 @@ def status_text(finding: Finding) -> str:
     return LABEL[finding.status] + (f" ({finding.label})" if finding.label else "")
 
 
+def waiver_summary(findings: list[Finding]) -> str:
+    """`` — 1 waived, 1 waiver expired`` after a jurisdiction's counts, when it has waivers."""
+    states = [f.waiver.state for f in findings if f.waiver is not None]
+    parts = [
+        f"{n} {text}"
+        for n, text in (
+            (states.count("active"), "waived"),
+            (states.count("expired"), "waiver(s) expired"),
+            (states.count("not_yet_accepted"), "waiver(s) not yet accepted"),
+        )
+        if n
+    ]
+    return f" — {', '.join(parts)}" if parts else ""
+
+
 def render(results: CheckResults) -> str:
     lines: list[str] = []
     for profile in results.profiles:
         counts = status_counts(profile.findings)
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) + waiver_summary(profile.findings)
         lines.append(
             f"{profile.jurisdiction_name} ({profile.jurisdiction}) — law as of {profile.as_of}, evaluated on {profile.evaluated_on}"
             f" — {profile.source}"
@@ -46,6 +61,9 @@ def render(results: CheckResults) -> str:
                 for note in finding.notes:
                     for i, chunk in enumerate(textwrap.wrap(note, 100)):
                         lines.append(f"{'':24}{'* ' if i == 0 else '  '}{chunk}")
+                if finding.waiver is not None:
+                    for i, chunk in enumerate(textwrap.wrap(finding.waiver.describe(), 100)):
+                        lines.append(f"{'':24}{'» ' if i == 0 else '  '}{chunk}")
         lines.append("")
     lines.append(f"rules {results.rules_version} (packs: {results.packs_label()}), engine {results.engine}")
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""The gap workbook for NGOs and legal advisers: Summary matrix, one sheet per jurisdiction, Rules, About.
+"""The gap workbook for NGOs and legal advisers: Summary matrix, one sheet per jurisdiction, Who (the
+jurisdictions in each status per rule), Items (one row per jurisdiction and checklist item), Rules, About.
 
 Built only from ``CheckResults`` (the single source for every reporter). Every piece of text goes
 through ``cells.set_text`` so profile text can never become a formula, and the file is written
@@ -13,14 +14,16 @@ import math
 import os
 import zipfile
 from collections.abc import Iterable
+from copy import copy
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
+from ..compare import WHO_ORDER, item_rows, parties_by_rule, rules_in_order
 from ..errors import InputErrors
-from ..findings import CheckResults, Finding, PackInfo, ProfileResult, Status
+from ..findings import CheckResults, Evidence, Finding, PackInfo, ProfileResult, Status
 from ..output import write_atomic
 from .cells import SheetTitles, clean_text, set_text
 from .grouping import STATUS_ORDER, status_counts, themes_in_order
@@ -59,6 +62,29 @@ FINDING_COLUMNS: list[tuple[str, int]] = [
     ("Paper section", 32),
     ("Paper questions and Committee points", 60),
     ("Convention articles", 18),
+    ("Waiver", 60),
+]
+
+WHO_STATUSES = [status.value for status in WHO_ORDER]
+WHO_COLUMNS: list[tuple[str, int]] = [
+    ("Rule ID", 11),
+    ("Title", 50),
+    ("Theme", 22),
+    ("Who", 70),
+    *[(status, 24) for status in WHO_STATUSES],
+]
+
+ITEM_COLUMNS: list[tuple[str, int]] = [
+    ("Code", 7),
+    ("Jurisdiction", 24),
+    ("Evaluated on", 12),
+    ("Rule ID", 11),
+    ("Rule title", 45),
+    ("Item", 55),
+    ("Item status", 14),
+    ("Answer and evidence", 70),
+    ("Missing", 60),
+    ("Rule status", 14),
 ]
 
 RULE_COLUMNS: list[tuple[str, int]] = [
@@ -77,7 +103,7 @@ RULE_COLUMNS: list[tuple[str, int]] = [
 LINK_COLUMN = [name for name, _ in FINDING_COLUMNS].index("Source link") + 1
 
 CONVENTION = "Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (CETS No. 201)"
-SUMMARY, RULES, ABOUT = "Summary", "Rules", "About"
+SUMMARY, WHO, ITEMS, RULES, ABOUT = "Summary", "Who", "Items", "Rules", "About"
 URL_LIMIT = 2079  # the longest hyperlink address Excel accepts
 FIRST_RULE_COLUMN = 4  # Summary: A code, B jurisdiction, C as of, then one column per rule
 
@@ -96,12 +122,14 @@ def workbook_bytes(results: CheckResults) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = SUMMARY
-    titles = SheetTitles(reserved=(SUMMARY, RULES, ABOUT))
+    titles = SheetTitles(reserved=(SUMMARY, WHO, ITEMS, RULES, ABOUT))
     sheet_titles = [titles.take(f"{p.jurisdiction} {p.jurisdiction_name}") for p in results.profiles]
     rules = catalogue(results)
     _summary_sheet(summary, results, rules, sheet_titles)
     for profile, title in zip(results.profiles, sheet_titles, strict=True):
         _jurisdiction_sheet(workbook.create_sheet(title), profile, results)
+    _who_sheet(workbook.create_sheet(WHO), results)
+    _items_sheet(workbook.create_sheet(ITEMS), results)
     _rules_sheet(workbook.create_sheet(RULES), rules, results)
     _about_sheet(workbook.create_sheet(ABOUT), results, sheet_titles, generated)
 
@@ -168,11 +196,7 @@ def catalogue(results: CheckResults) -> list[Finding]:
 
     Built from the findings, so rules from ``--rules`` packs appear with their pack.
     """
-    seen: dict[str, Finding] = {}
-    for finding in results.all_findings():
-        seen.setdefault(finding.rule_id, finding)
-    order = {theme["id"]: i for i, theme in enumerate(themes_in_order(results))}
-    return sorted(seen.values(), key=lambda f: (order.get(f.theme, len(order)), f.rule_id))
+    return rules_in_order(results)
 
 
 def is_web_url(url: str | None) -> bool:
@@ -195,15 +219,18 @@ def _questions(results: CheckResults, ids: list[str]) -> str:
 
 
 def _evidence(finding: Finding) -> str:
-    lines = []
-    for item in finding.evidence:
-        parts = [f"{item.ref} ({item.answer})", item.citation or "no citation given"]
-        if item.in_force:
-            parts.append(f"in force {item.in_force.isoformat()}")
-        if item.url:
-            parts.append(item.url)
-        lines.append(" — ".join(parts))
-    return "\n".join(lines)
+    return "\n".join(_evidence_line(item) for item in finding.evidence)
+
+
+def _evidence_line(item: Evidence, with_note: bool = False) -> str:
+    parts = [f"{item.ref} ({item.answer})", item.citation or "no citation given"]
+    if item.in_force:
+        parts.append(f"in force {item.in_force.isoformat()}")
+    if item.url:
+        parts.append(item.url)
+    if with_note and item.note:
+        parts.append(item.note)
+    return " — ".join(parts)
 
 
 def _header(ws: Any, row: int, columns: list[tuple[str, int]]) -> None:
@@ -315,7 +342,9 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
         for offset, rule in enumerate(rules):
             finding = by_rule.get(rule.rule_id)
             # A rule with no finding for this profile is shown as unknown, never as covered.
-            set_text(ws.cell(row=row, column=FIRST_RULE_COLUMN + offset), finding.status.value if finding else Status.unknown.value)
+            cell = set_text(ws.cell(row=row, column=FIRST_RULE_COLUMN + offset), finding.status.value if finding else Status.unknown.value)
+            if finding is not None and finding.waiver is not None:
+                _mark_waived(cell, finding)
         counts = status_counts(profile.findings)
         for offset, status in enumerate(STATUS_ORDER):
             ws.cell(row=row, column=first_count + offset, value=counts[status])
@@ -333,6 +362,23 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     row = _theme_counts(ws, row, results)
     _legend(ws, row + 1)
     _print_setup(ws, "1:3", "gap-engine summary: status of each rule per jurisdiction", title_columns="A:C")
+
+
+WAIVED_BORDER_COLOUR = "C00000"
+
+
+def _mark_waived(cell: Any, finding: Finding) -> None:
+    """The status stays the cell's value (filters and the colours read it); a comment carries the waiver and
+    a dashed border marks the cell: dark red for an active waiver, grey for one that no longer applies."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Border, Side
+
+    assert finding.waiver is not None
+    comment = Comment(clean_text(finding.waiver.describe())[:2000], "gap-engine")
+    comment.width, comment.height = 300, 150
+    cell.comment = comment
+    side = Side(style="mediumDashed", color=WAIVED_BORDER_COLOUR if finding.waiver.active else "808080")
+    cell.border = Border(left=side, right=side, top=side, bottom=side)
 
 
 def _per_rule_counts(ws: Any, row: int, results: CheckResults, rules: list[Finding]) -> None:
@@ -366,7 +412,7 @@ def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
 
 
 def _legend(ws: Any, row: int) -> None:
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Border, Font, PatternFill, Side
 
     set_text(ws.cell(row=row, column=2), "Legend").font = Font(bold=True)
     for offset, status in enumerate(STATUS_ORDER, start=1):
@@ -375,6 +421,15 @@ def _legend(ws: Any, row: int) -> None:
         cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
         cell.font = Font(color=font)
         set_text(ws.cell(row=row + offset, column=3), STATUS_MEANING[status])
+    marker = ws.cell(row=row + len(STATUS_ORDER) + 1, column=2)
+    set_text(marker, "waived")
+    side = Side(style="mediumDashed", color=WAIVED_BORDER_COLOUR)
+    marker.border = Border(left=side, right=side, top=side, bottom=side)
+    set_text(
+        ws.cell(row=row + len(STATUS_ORDER) + 1, column=3),
+        "a dashed border and a comment mark a waived finding (--waivers): the cell keeps its status, the comment gives the "
+        "justification; a grey border marks a waiver that no longer applies (expired or not yet accepted)",
+    )
 
 
 def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) -> None:
@@ -402,6 +457,7 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) 
             finding.paper_section,
             _questions(results, finding.questions),
             ", ".join(finding.articles),
+            finding.waiver.describe() if finding.waiver else "",
         ]
         if link:
             ws.cell(row=row, column=LINK_COLUMN).style = "Hyperlink"  # before set_text, which the named style would undo
@@ -419,6 +475,72 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) 
         f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of.isoformat()}, "
         f"evaluated on {profile.evaluated_on.isoformat()}",
     )
+
+
+def _who_sheet(ws: Any, results: CheckResults) -> None:
+    """Per rule, the jurisdictions in each status: one text to quote, then one column per status to filter on."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    _header(ws, 1, WHO_COLUMNS)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    parties = parties_by_rule(results)
+    for row, entry in enumerate(parties, start=2):
+        values = [
+            entry.rule.rule_id,
+            entry.rule.title,
+            _theme_title(results, entry.rule.theme),
+            entry.text(),
+            *[", ".join(entry.parties(status)) for status in WHO_ORDER],
+        ]
+        for column, value in enumerate(values, start=1):
+            set_text(ws.cell(row=row, column=column), value).alignment = wrap
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(WHO_COLUMNS))}{max(len(parties) + 1, 2)}"
+    _print_setup(ws, "1:1", "gap-engine: the jurisdictions in each status, per rule")
+
+
+def _items_sheet(ws: Any, results: CheckResults) -> None:
+    """One row per jurisdiction and checklist item (each element of each finding), so that which Parties do and
+    which do not on a given item is one filter away."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    _header(ws, 1, ITEM_COLUMNS)
+    rows = item_rows(results)
+    # Thousands of rows: assigning an Alignment per cell makes openpyxl look the style up each time (most of
+    # the sheet's cost); copying one cell's style array gives the same style index at a fraction of the cost.
+    template = ws.cell(row=2, column=1)
+    template.alignment = Alignment(wrap_text=True, vertical="top")
+    wrapped = copy(template._style)
+    for row, item in enumerate(rows, start=2):
+        element = item.element
+        values = [
+            item.profile.jurisdiction,
+            item.profile.jurisdiction_name,
+            None,
+            item.finding.rule_id,
+            item.finding.title,
+            element.element,
+            element.status.value,
+            "\n".join(_evidence_line(e, with_note=True) for e in element.evidence),
+            element.missing or "",
+            item.finding.status.value,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=column)
+            cell._style = copy(wrapped)  # before set_text, which may add the quote prefix to the style
+            if value is not None:
+                set_text(cell, value)
+        ws.cell(row=row, column=3, value=item.profile.evaluated_on).number_format = "yyyy-mm-dd"
+    last_row = max(len(rows) + 1, 2)
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(ITEM_COLUMNS))}{last_row}"
+    names = [name for name, _ in ITEM_COLUMNS]
+    for name in ("Item status", "Rule status"):
+        letter = get_column_letter(names.index(name) + 1)
+        _status_formatting(ws, f"{letter}2:{letter}{last_row}")
+    _print_setup(ws, "1:1", "gap-engine: each checklist item per jurisdiction")
 
 
 def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
