@@ -21,7 +21,7 @@ def run(*args: str) -> object:
 
 def test_the_example_pack_passes_its_own_cases() -> None:
     result = run("rules", "test", "--rules", str(PACK), "--pack", "model-law-example")
-    assert result.exit_code == 0 and result.output.strip() == "18 of 18 rule cases pass"
+    assert result.exit_code == 0 and result.output.strip() == "21 of 21 rule cases pass"
 
 
 def test_the_example_pack_checks_every_fixture_with_its_band() -> None:
@@ -45,7 +45,7 @@ def test_the_workbook_shows_the_packs_themes(tmp_path: Path) -> None:
     themes = [c.value for c in workbook["Summary"][1] if c.value]
     assert themes[1:4] == ["Model law: offences", "Model law: online services and victims", "Model law: overall band"]
     rules = {row[0]: row for row in workbook["Rules"].iter_rows(min_row=2, values_only=True)}
-    assert sorted(rules) == ["MLX-001", "MLX-002", "MLX-003", "MLX-004", "MLX-005", "MLX-010"]
+    assert sorted(rules) == ["MLX-001", "MLX-002", "MLX-003", "MLX-004", "MLX-005", "MLX-006", "MLX-010"]
     about = "\n".join(str(c.value) for row in workbook["About"].iter_rows() for c in row if c.value)
     assert "Rule pack model-law-example 1.0.0" in about and "Licence: CC0-1.0" in about
 
@@ -54,3 +54,24 @@ def test_the_example_pack_is_traced_against_its_own_source() -> None:
     result = run("rules", "trace", "--no-builtin", "--rules", str(PACK))
     assert result.exit_code == 0 and "NO RULE" not in result.output
     assert "== pack model-law-example 1.0.0" in result.output
+
+
+def test_the_example_packs_facts_round_trip_through_the_questionnaire(tmp_path: Path) -> None:
+    profile = tmp_path / "with_facts.yaml"
+    extensions = (
+        "extensions:\n  model-law-example:\n"
+        "    csam_defined: {answer: partial, citation: {instrument: Criminal Code, provision: 's. 240b'}, note: Realistic images only.}\n"
+        "    reports_received_per_year: 1200\n    statistics_published_on: 2024-03-01\n"
+    )
+    profile.write_text((FIXTURES / "nl_netherlands.yaml").read_text(encoding="utf-8") + extensions, encoding="utf-8")
+    checked = json.loads(run("check", str(profile), "--rules", str(PACK), "--format", "json").output)
+    mlx_006 = next(f for f in checked["profiles"][0]["findings"] if f["rule_id"] == "MLX-006")
+    assert mlx_006["status"] == "partial"
+    workbook = tmp_path / "questionnaire.xlsx"
+    assert run("template", "--xlsx", str(workbook), "--from", str(profile), "--rules", str(PACK)).exit_code == 0
+    back = tmp_path / "back.yaml"
+    result = run("import", str(workbook), "-o", str(back), "--rules", str(PACK))
+    assert result.exit_code == 0, result.output
+    from gap_engine.loading import load_profile
+
+    assert load_profile(back).extensions == load_profile(profile).extensions
