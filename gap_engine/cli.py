@@ -40,6 +40,13 @@ def input_errors() -> Iterator[None]:
         for error in exc.errors:
             click.echo(f"Error: {error}", err=True)
         sys.exit(2)
+    except RuntimeError as exc:
+        from .engine_durable import EngineFault
+
+        if not isinstance(exc, EngineFault):
+            raise
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(3)
     except KeyboardInterrupt:
         click.echo("Interrupted; no output was written.", err=True)
         sys.exit(130)

@@ -49,6 +49,12 @@ _META_RULE = "meta_present"
 _DEFAULT_META: FactDict = {"t": "meta", "id": "meta"}
 
 
+class EngineFault(RuntimeError):
+    """durable_rules answered with a code other than "ok", "not handled" or "observed" (e.g. 3, event
+    deferred). Reading it as "no rule fired" would report every element unknown without a word, so
+    the run stops instead; the CLI prints the message and exits 3."""
+
+
 class DurableUnavailable(RuntimeError):
     pass
 
@@ -212,7 +218,12 @@ class DurableEngine:
                 raise self._durable.MessageNotHandledException(facts)
             if code == 2:
                 raise self._durable.MessageObservedException(facts)
-            pending = engine.start_action_for_state(handle, state) if code == 0 else None
+            if code != 0:
+                raise EngineFault(
+                    f"durable_rules returned code {code} for the facts of one profile; its findings would be incomplete "
+                    "(run again with --engine python, the reference evaluator)"
+                )
+            pending = engine.start_action_for_state(handle, state)
             message = pending[1] if pending else None
             while message:
                 acted = True

@@ -170,3 +170,43 @@ def test_a_rule_covered_through_any_lists_no_missing_alternative() -> None:
     assert finding.status.value == "covered"
     assert finding.missing == []
     assert {e.ref for e in finding.evidence} == {"abuse"}
+
+
+class _DeferringC:
+    """The C extension, except that asserting facts answers 3 (event deferred)."""
+
+    def __init__(self, real: object) -> None:
+        self._real = real
+
+    def assert_facts(self, handle: object, facts: str) -> tuple[int, int]:
+        return 3, 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
+
+
+def test_a_code_other_than_ok_or_a_refusal_stops_the_run() -> None:
+    from gap_engine.engine_durable import EngineFault
+
+    engine = make_engine(catalogue(), "durable")
+    if engine.name != "durable":
+        pytest.skip("durable_rules is not available here")
+    engine._c = _DeferringC(engine._c)  # type: ignore[attr-defined]
+    with pytest.raises(EngineFault, match="returned code 3"):
+        engine.evaluate(profile_facts(mixed_profile()).facts)
+
+
+def test_the_cli_reports_an_engine_fault_without_a_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from click.testing import CliRunner
+
+    from gap_engine import engine_durable
+    from gap_engine.cli import main
+
+    def faulty(self: object, facts: object) -> object:
+        raise engine_durable.EngineFault("durable_rules returned code 3 for the facts of one profile")
+
+    monkeypatch.setattr(engine_durable.DurableEngine, "evaluate", faulty)
+    result = CliRunner().invoke(main, ["check", str(FIXTURES / "nescia_unknown.yaml")])
+    if "notice:" in result.output:
+        pytest.skip("durable_rules is not available here")
+    assert result.exit_code == 3 and result.output.startswith("Error: durable_rules returned code 3")
