@@ -118,10 +118,11 @@ def test_withdrawn_reservation_no_longer_explains_a_gap() -> None:
     assert not [f for f in facts if f["t"] == "reservation"]
 
 
-def _gai009(criminal_law: dict, convention: dict | None = None) -> str:
+def _gai009(criminal_law: dict, convention: dict | None = None, engine_name: str = "durable") -> str:
     """GAI-009's status (realistic synthetic CSAM) for a profile whose only CSAM provision excludes it."""
     data = minimal_profile(criminal_law=criminal_law, convention=convention or {"status": "party"})
-    results = check_profiles([("p", validate_profile_data(data, "p"))], catalogue())
+    engine = make_engine(catalogue(), engine_name, notice=False)
+    results = check_profiles([("p", validate_profile_data(data, "p"))], catalogue(), engine)
     return next(f for f in results.all_findings() if f.rule_id == "GAI-009").status.value
 
 
@@ -132,11 +133,11 @@ EXCLUDING = [offence("csam", ["producing", "possessing"], material={"real_child_
 def test_exclusion_is_unknown_unless_offences_are_listed_exhaustively(engine_name: str) -> None:
     """Regression: a provision that excludes synthetic images was reported as a gap although
     another, unlisted provision might reach them."""
-    assert _gai009({"offences": EXCLUDING}) == "unknown"
-    assert _gai009({"offences": EXCLUDING, "offences_listed_exhaustively": "yes"}) == "gap"
-    assert _gai009({"offences": EXCLUDING, "exhaustive_for_conduct": ["producing", "possessing"]}) == "gap"
+    assert _gai009({"offences": EXCLUDING}, engine_name=engine_name) == "unknown"
+    assert _gai009({"offences": EXCLUDING, "offences_listed_exhaustively": "yes"}, engine_name=engine_name) == "gap"
+    assert _gai009({"offences": EXCLUDING, "exhaustive_for_conduct": ["producing", "possessing"]}, engine_name=engine_name) == "gap"
     # Production alone is then a proven gap; the rule needs both, so it is a gap whatever possession is.
-    assert _gai009({"offences": EXCLUDING, "exhaustive_for_conduct": ["producing"]}) == "gap"
+    assert _gai009({"offences": EXCLUDING, "exhaustive_for_conduct": ["producing"]}, engine_name=engine_name) == "gap"
 
 
 def test_no_candidate_is_a_gap_only_for_conduct_declared_exhaustive() -> None:
