@@ -227,6 +227,10 @@ def load_manifest(directory: Path, *, builtin: bool = False) -> Pack:
         raise InputErrors(errors)
     if builtin:
         return _builtin_pack(manifest, directory)
+    return _pack(manifest, directory)
+
+
+def _pack(manifest: PackManifest, directory: Path) -> Pack:
     return Pack(
         id=manifest.id,
         title=manifest.title,
@@ -288,23 +292,16 @@ def _theme_hint(theme: str, theme_ids: list[str]) -> str:
 
 
 def _builtin_pack(manifest: PackManifest, directory: Path) -> Pack:
+    """The built-in pack: its manifest with the paper's themes and questions and the Committee's points
+    (a point's theme is the Committee text it belongs to), built like any other pack."""
     from .rules import paper
 
     data = paper()
-    points = {p["id"]: (p["text"], text["id"]) for text in data["committee_texts"] for p in text["points"]}
-    return Pack(
-        id=manifest.id,
-        title=manifest.title,
-        version=manifest.version,
-        source_title=manifest.source.title,
-        source_url=manifest.source.url,
-        licence=manifest.licence,
-        directory=directory,
-        themes=tuple(Theme(t["id"], t["title"], t["section"]) for t in data["themes"]),
-        questions=dict(data["reference_texts"]),
-        question_themes={q["id"]: q["theme"] for q in data["questions"]} | {pid: text_id for pid, (_, text_id) in points.items()},
-        policy_questions=frozenset(q["id"] for q in data["questions"] if q.get("policy")),
-    )
+    themes = [PackTheme(id=t["id"], title=t["title"], section=t["section"]) for t in data["themes"]]
+    questions = [PackQuestion(id=q["id"], theme=q["theme"], text=q["text"], policy=bool(q.get("policy"))) for q in data["questions"]]
+    questions += [PackQuestion(id=p["id"], theme=text["id"], text=p["text"]) for text in data["committee_texts"] for p in text["points"]]
+    # model_copy does not validate: a point's theme names its Committee text, not one of the themes.
+    return _pack(manifest.model_copy(update={"themes": themes, "questions": questions}), directory)
 
 
 def manifest_schema() -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from ..diff_model import Diff
+from .json_report import versioned_schema
 
 DIFF_SCHEMA_VERSION = 1
 """Bumped when a field of the diff JSON is renamed or added."""
@@ -22,9 +23,4 @@ def render(diff: Diff) -> str:
 
 
 def diff_schema() -> dict:
-    schema = Diff.model_json_schema()
-    schema["properties"]["schema_version"] = {"const": DIFF_SCHEMA_VERSION, "type": "integer"}
-    schema["required"] = [*schema.get("required", []), "schema_version"]
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "gap-engine diff"
-    return schema
+    return versioned_schema(Diff, DIFF_SCHEMA_VERSION, "gap-engine diff")

@@ -2,25 +2,22 @@
 rule changes, and an About sheet with both sides.
 
 Every piece of text goes through ``cells.set_text`` (profile text never becomes a formula), and the
-bytes are fixed the way the gap workbook fixes them (``xlsx.stable_zip``, ``xlsx.time_for``), so
+bytes are fixed the way the gap workbook fixes them (``xlsx.fixed_bytes``, ``xlsx.time_for``), so
 the same diff gives the same file. openpyxl is imported inside functions so ``--help`` stays instant.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, JurisdictionDiff
 from ..output import write_atomic
 from .cells import set_text
 from .diff_words import DIRECTION_MEANING, side_text, status_text
-from .xlsx import generation_note, stable_zip, time_for
+from .xlsx import fixed_bytes, generation_note, time_for
 
 CHANGES, RULES, ABOUT = "Changes", "Rule changes", "About"
 
@@ -76,7 +73,6 @@ def generation_time(diff: Diff) -> datetime:
 
 def diff_workbook_bytes(diff: Diff) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
 
     generated = generation_time(diff)
     workbook = Workbook()
@@ -85,15 +81,7 @@ def diff_workbook_bytes(diff: Diff) -> bytes:
     _changes_sheet(changes, diff)
     _rules_sheet(workbook.create_sheet(RULES), diff)
     _about_sheet(workbook.create_sheet(ABOUT), diff, generated)
-    naive = generated.astimezone(timezone.utc).replace(tzinfo=None)
-    workbook.properties.creator = f"gap-engine {__version__}"
-    workbook.properties.title = "gap-engine diff"
-    workbook.properties.created = naive
-    workbook.properties.modified = naive
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(workbook, archive).write_data()
-    return stable_zip(buffer.getvalue(), naive)
+    return fixed_bytes(workbook, "gap-engine diff", generated)
 
 
 def _header(ws: Any, columns: list[tuple[str, int]]) -> None:

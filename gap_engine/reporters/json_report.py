@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from pydantic import BaseModel
+
 from ..findings import CheckResults
 
 SCHEMA_VERSION = 4
@@ -24,9 +26,14 @@ def render(results: CheckResults) -> str:
 
 
 def results_schema() -> dict:
-    schema = CheckResults.model_json_schema()
-    schema["properties"]["schema_version"] = {"const": SCHEMA_VERSION, "type": "integer"}
+    return versioned_schema(CheckResults, SCHEMA_VERSION, "gap-engine check results")
+
+
+def versioned_schema(model: type[BaseModel], version: int, title: str) -> dict:
+    """The JSON Schema of ``model`` as written to disk: with its constant ``schema_version``."""
+    schema = model.model_json_schema()
+    schema["properties"]["schema_version"] = {"const": version, "type": "integer"}
     schema["required"] = [*schema.get("required", []), "schema_version"]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "gap-engine check results"
+    schema["title"] = title
     return schema

@@ -116,7 +116,6 @@ def write_workbook(results: CheckResults, target: Path, inputs: Iterable[Path] =
 def workbook_bytes(results: CheckResults) -> bytes:
     """The workbook as bytes: the same results (and ``SOURCE_DATE_EPOCH``) always give the same bytes."""
     from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
 
     generated = generation_time(results)
     workbook = Workbook()
@@ -133,9 +132,16 @@ def workbook_bytes(results: CheckResults) -> bytes:
     _rules_sheet(workbook.create_sheet(RULES), rules, results)
     _about_sheet(workbook.create_sheet(ABOUT), results, sheet_titles, generated)
 
+    return fixed_bytes(workbook, "gap-engine gap workbook", generated)
+
+
+def fixed_bytes(workbook: Any, title: str, generated: datetime) -> bytes:
+    """A workbook's bytes with every time in it fixed to ``generated``: the same content gives the same file."""
+    from openpyxl.writer.excel import ExcelWriter
+
     naive = generated.astimezone(timezone.utc).replace(tzinfo=None)
     workbook.properties.creator = f"gap-engine {__version__}"
-    workbook.properties.title = "gap-engine gap workbook"
+    workbook.properties.title = title
     workbook.properties.created = naive
     workbook.properties.modified = naive
     buffer = io.BytesIO()
