@@ -97,9 +97,13 @@ def test_evidence_is_deduplicated_and_names_the_best_provision() -> None:
 
 
 def test_a_fact_no_rule_mentions_is_accepted() -> None:
-    """durable_rules raises MessageNotHandledException for unmatched facts; the sink rule prevents it."""
+    """durable_rules raises MessageNotHandledException for a fact no rule matches; facts.py sends only
+    facts some element can take as a candidate, so an offence no rule mentions is not sent at all."""
     profile = validate_profile_data(minimal_profile(criminal_law={"offences": [offence("x", ["selling"])]}), "p")
-    assert evaluate_profile(profile, catalogue(), make_engine(catalogue(), "durable")).findings
+    findings = evaluate_profile(profile, catalogue(), make_engine(catalogue(), "durable")).findings
+    python = evaluate_profile(profile, catalogue(), make_engine(catalogue(), "python", notice=False)).findings
+    assert len(findings) == len(catalogue().rules)
+    assert [(f.rule_id, f.status) for f in findings] == [(f.rule_id, f.status) for f in python]
 
 
 def test_profiles_above_the_fact_cap_are_refused() -> None:
@@ -116,6 +120,11 @@ def test_withdrawn_reservation_no_longer_explains_a_gap() -> None:
     )
     facts = profile_facts(validate_profile_data(base, "p")).facts
     assert not [f for f in facts if f["t"] == "reservation"]
+    # The verdict, not only the facts: with the reservation in force the exhaustive list's silence
+    # on synthetic material is reserved; once it is withdrawn the same silence is a gap.
+    in_force = {**base, "convention": {"status": "party", "reservations": [{"article": 20, "paragraph": 3, "indent": 1}]}}
+    assert _gai009(in_force["criminal_law"], in_force["convention"]) == "reserved"
+    assert _gai009(base["criminal_law"], base["convention"]) == "gap"
 
 
 def _gai009(criminal_law: dict, convention: dict | None = None, engine_name: str = "durable") -> str:

@@ -265,11 +265,20 @@ def test_template_does_not_replace_an_existing_workbook_without_force(tmp_path: 
 # --- untrusted workbooks ------------------------------------------------------------------------
 
 
-def test_workbooks_are_parsed_with_defusedxml() -> None:
-    import defusedxml
-    from openpyxl.xml import DEFUSEDXML
-
-    assert DEFUSEDXML and defusedxml.__version__
+def test_a_workbook_declaring_xml_entities_is_refused(tmp_path: Path, runner: Any) -> None:
+    """An entity expansion ("billion laughs") in the workbook's XML must be refused before it expands:
+    openpyxl parses with defusedxml, and the importer turns its refusal into a located error."""
+    template = tmp_path / "t.xlsx"
+    assert runner.invoke(main, ["template", "--xlsx", str(template)]).exit_code == 0
+    bomb = tmp_path / "bomb.xlsx"
+    dtd = b'<?xml version="1.0"?><!DOCTYPE workbook [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(bomb, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, dtd + data if item.filename == "xl/workbook.xml" else data)
+    output = _import_error(runner, bomb)
+    assert "bomb.xlsx" in output and "entities or a DTD" in output
+    assert not bomb.with_suffix(".yaml").exists()
 
 
 def _import_error(runner: Any, path: Path) -> str:
