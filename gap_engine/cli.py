@@ -138,7 +138,7 @@ as_of_option = click.option(
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--xlsx", type=click.Path(), help="Also write a gap workbook (Excel) to this file.")
 @click.option("--csv", "csv_path", type=click.Path(), help="Also write one CSV row per finding to this file.")
-@click.option("--html", "html_path", type=click.Path(), help="Also write a self-contained HTML report (filters, print layout) to this file.")
+@click.option("--html", "html_path", type=click.Path(), help="Also write a self-contained HTML report to this file.")
 @click.option(
     "--fail-on", type=click.Choice(FAIL_ON), help="Exit 1 when a finding has this status or a worse one (gap > partial > unknown)."
 )
