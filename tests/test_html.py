@@ -286,6 +286,15 @@ def test_an_address_that_is_not_http_is_shown_as_text_not_linked() -> None:
     assert 'href="javascript' not in text.lower()
 
 
+def test_without_the_builtin_pack_the_about_block_names_the_packs_and_links_only_http(fixtures_results: CheckResults) -> None:
+    pack = fixtures_results.packs[0].model_copy(update={"id": "other", "source": "Another source", "url": "javascript:alert(1)"})
+    text = html.render(fixtures_results.model_copy(update={"packs": [pack]}))
+    about = Page(re.search(r'<section id="about".*?</section>', text, re.S).group(0)).text
+    assert "Another source (address not linked: javascript:alert(1))" in about
+    assert "Paper" not in about.split("Rule packs")[0], "no paper is claimed when the built-in rules did not run"
+    assert 'href="javascript' not in text
+
+
 # --- layout decisions ------------------------------------------------------------------------------
 
 

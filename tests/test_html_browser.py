@@ -142,6 +142,9 @@ def test_filters_work_from_the_keyboard(loaded: tuple[Any, list[str], list[str]]
     assert page.input_value("#f-theme") == first_theme
     visible = _visible_findings(page)
     assert len(visible) == sum(f.theme == first_theme for f in results.all_findings())
+    assert page.is_visible(f'table.matrix tbody[data-theme="{first_theme}"]')
+    other_theme = html.themes_in_order(results)[1]["id"]
+    assert not page.is_visible(f'table.matrix tbody[data-theme="{other_theme}"]'), "the matrix follows the theme filter"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "f-jurisdiction", "the controls are reached in order with Tab"
     page.keyboard.press("Shift+Tab")

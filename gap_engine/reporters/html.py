@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..findings import CheckResults, Evidence, Finding, ProfileResult, Status
+from ..findings import CheckResults, Evidence, Finding, ProfileResult
 from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
 
 MAX_ACROSS = 8
@@ -289,5 +289,4 @@ def render(results: CheckResults) -> str:
         csp=csp,
         script=Markup(script),
         style=Markup(style),
-        not_covered={Status.gap, Status.partial, Status.unknown},
     )
