@@ -101,7 +101,9 @@ def test_every_finding_has_an_article_with_its_status_word_and_a_matrix_cell_lin
     assert sorted(seen) == expected
     # Every matrix cell links to an existing finding of the same status.
     text, _ = fixtures_page
-    cells = re.findall(r'<td class="status s-(\w+)" data-jurisdiction="[^"]+" data-status="\w+"><a href="#([^"]+)">([^<]+)<', text)
+    cells = re.findall(
+        r'<td class="status s-(\w+)" data-scope data-jurisdiction="[^"]+" data-status="\w+"><a href="#([^"]+)">([^<]+)<', text
+    )
     assert len(cells) == len(findings)
     for status, anchor, word in cells:
         assert by_anchor[anchor]["data-status"] == status
@@ -314,6 +316,39 @@ def test_many_jurisdictions_split_the_matrix_into_legible_tables(fixtures_result
     juris = page.all("th", scope="col", **{"class": "juris"})
     assert len(juris) == 16, "each jurisdiction once, at most MAX_ACROSS per table"
     assert "part 1 of 2" in page.text and "part 2 of 2" in page.text
+
+
+FEW = ("GAI-001", "GAI-011", "LIVE-008")
+
+
+def few_rules(results: CheckResults) -> CheckResults:
+    """The results cut down to three rules of two themes: few enough to go across an A4 page."""
+    profiles = [p.model_copy(update={"findings": [f for f in p.findings if f.rule_id in FEW]}) for p in results.profiles]
+    return results.model_copy(update={"profiles": profiles})
+
+
+def test_few_rules_go_across_with_the_jurisdictions_as_rows(fixtures_results: CheckResults) -> None:
+    text = html.render(few_rules(fixtures_results))
+    page = Page(text)
+    (table,) = [a for a in page.all("table") if (a.get("class") or "").startswith("matrix")]
+    assert table["class"] == "matrix across"
+    assert [a["data-theme"] for a in page.all("th", scope="col", **{"class": "rule-col"})] == [
+        "generative_ai",
+        "generative_ai",
+        "live_csea",
+    ]
+    assert [(a["data-colgroup-theme"], a["colspan"]) for a in page.all("th", scope="colgroup")] == [
+        ("generative_ai", "2"),
+        ("live_csea", "1"),
+    ]
+    rows = [a for a in page.all("tr") if "data-row" in a]
+    assert [r["data-jurisdiction"] for r in rows] == [f"j-{p.jurisdiction}" for p in fixtures_results.profiles]
+    nl_row = re.search(r'<tr data-row data-scope data-jurisdiction="j-NL">.*?</tr>', text, re.S).group(0)
+    assert re.findall(r'href="#(f-NL-[^"]+)">(\w+)', nl_row) == [
+        ("f-NL-GAI-001", "covered"),
+        ("f-NL-GAI-011", "gap"),
+        ("f-NL-LIVE-008", "gap"),
+    ]
 
 
 def test_the_same_code_twice_gets_distinct_anchors(fixtures_results: CheckResults) -> None:

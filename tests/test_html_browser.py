@@ -152,6 +152,26 @@ def test_filters_work_from_the_keyboard(loaded: tuple[Any, list[str], list[str]]
     assert len(_visible_findings(page)) == len(results.all_findings())
 
 
+def test_filters_follow_a_matrix_with_the_rules_across(browser: Any, results: CheckResults, tmp_path: Path) -> None:
+    from tests.test_html import few_rules
+
+    report = tmp_path / "few.html"
+    report.write_text(html.render(few_rules(results)), encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(report.as_uri())
+    page.select_option("#f-theme", "live_csea")
+    assert page.is_visible('th[data-colgroup-theme="live_csea"]') and not page.is_visible('th[data-colgroup-theme="generative_ai"]')
+    assert page.eval_on_selector_all("table.matrix th[data-col]", "els => els.filter(e => e.offsetParent !== null).length") == 1
+    page.select_option("#f-jurisdiction", "j-NL")
+    assert page.eval_on_selector_all("table.matrix tr[data-row]", "els => els.filter(e => e.offsetParent !== null).length") == 1
+    page.select_option("#f-theme", "")
+    assert page.get_attribute('th[data-colgroup-theme="generative_ai"]', "colspan") == "2"
+    assert errors == []
+    page.close()
+
+
 def test_with_script_disabled_everything_is_shown(browser: Any, report: Path, results: CheckResults) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -32,7 +32,8 @@ from ..findings import CheckResults, Evidence, Finding, ProfileResult
 from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
 
 MAX_ACROSS = 8
-"""How many status columns fit across an A4 page beside the rule's ID and title (portrait, legible)."""
+"""How many status columns fit across an A4 page (portrait, legible): with at most this many rules, the rules go
+across and the jurisdictions down; with more, the rules go down and the jurisdictions across, this many per table."""
 
 STATUS_WORDS = {
     "gap": "gap",
@@ -129,12 +130,18 @@ class MatrixBlock:
 
 @dataclass
 class MatrixTable:
-    """One table of the matrix: rules as rows, at most MAX_ACROSS jurisdictions across (more go to the next table)."""
+    """One table of the matrix.
+
+    Rules as rows (``rules_across`` false): at most MAX_ACROSS jurisdictions across, more go to the next table.
+    Rules across (few rules): one column per rule under its theme, one row per jurisdiction (``by_jurisdiction``).
+    """
 
     profiles: list[ProfileView]
     blocks: list[MatrixBlock]
     part: int
     parts: int
+    rules_across: bool = False
+    by_jurisdiction: list[tuple[ProfileView, list[FindingView | None]]] = field(default_factory=list)
 
 
 def _evidence(item: Evidence) -> EvidenceView:
@@ -201,12 +208,16 @@ def _profiles(results: CheckResults) -> list[ProfileView]:
 
 
 def _matrix(results: CheckResults, profiles: list[ProfileView]) -> list[MatrixTable]:
-    """Rules as rows under their themes, jurisdictions across, MAX_ACROSS at a time so that a printed page stays legible."""
+    """The status matrix, laid out so that a printed A4 page stays legible (see MatrixTable)."""
     cells = {(p.profile.jurisdiction, p.anchor, fv.finding.rule_id): fv for p in profiles for group in p.themes for fv in group.findings}
     rules: dict[str, dict[str, Finding]] = {}
     for finding in results.all_findings():
         rules.setdefault(finding.theme, {}).setdefault(finding.rule_id, finding)
-    chunks = [profiles[i : i + MAX_ACROSS] for i in range(0, len(profiles), MAX_ACROSS)] or [[]]
+    rules_across = sum(len(members) for members in rules.values()) <= MAX_ACROSS
+    if rules_across:
+        chunks = [profiles]
+    else:
+        chunks = [profiles[i : i + MAX_ACROSS] for i in range(0, len(profiles), MAX_ACROSS)] or [[]]
     tables = []
     for number, chunk in enumerate(chunks, start=1):
         blocks = []
@@ -223,7 +234,10 @@ def _matrix(results: CheckResults, profiles: list[ProfileView]) -> list[MatrixTa
             ]
             if rows:
                 blocks.append(MatrixBlock(theme=theme, rows=rows))
-        tables.append(MatrixTable(profiles=chunk, blocks=blocks, part=number, parts=len(chunks)))
+        table = MatrixTable(profiles=chunk, blocks=blocks, part=number, parts=len(chunks), rules_across=rules_across)
+        if rules_across:
+            table.by_jurisdiction = [(p, [row.cells[i] for block in blocks for row in block.rows]) for i, p in enumerate(chunk)]
+        tables.append(table)
     return tables
 
 

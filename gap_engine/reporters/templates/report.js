@@ -9,9 +9,11 @@
   var count = document.getElementById("filter-count");
   var findings = Array.prototype.slice.call(document.querySelectorAll("article[data-finding]"));
   var groups = Array.prototype.slice.call(document.querySelectorAll("[data-group]")).reverse(); // innermost first
-  var rows = Array.prototype.slice.call(document.querySelectorAll("table.matrix tr[data-rule]"));
+  // The matrix: cells, headers and rows that name a jurisdiction, theme or severity follow those filters.
+  var scoped = Array.prototype.slice.call(document.querySelectorAll("table.matrix [data-scope]"));
+  var rows = Array.prototype.slice.call(document.querySelectorAll("table.matrix tr[data-row]"));
   var bodies = Array.prototype.slice.call(document.querySelectorAll("table.matrix tbody[data-theme]"));
-  var columns = Array.prototype.slice.call(document.querySelectorAll("table.matrix [data-jurisdiction]"));
+  var groupHeads = Array.prototype.slice.call(document.querySelectorAll("table.matrix th[data-colgroup-theme]"));
 
   function wanted() {
     var want = {};
@@ -21,9 +23,11 @@
     return want;
   }
 
+  // An element is filtered only on the keys it carries.
   function matches(want, element, keys) {
     return keys.every(function (key) {
-      return !want[key] || element.getAttribute("data-" + key) === want[key];
+      var value = element.getAttribute("data-" + key);
+      return !want[key] || value === null || value === want[key];
     });
   }
 
@@ -40,18 +44,26 @@
     groups.forEach(function (group) {
       group.hidden = !group.querySelector("article[data-finding]:not([hidden])");
     });
-    columns.forEach(function (cell) {
-      cell.hidden = !matches(want, cell, ["jurisdiction"]);
+    scoped.forEach(function (element) {
+      element.hidden = !matches(want, element, ["jurisdiction", "theme", "severity"]);
     });
     rows.forEach(function (row) {
       var cells = Array.prototype.slice.call(row.querySelectorAll("td[data-status]:not([hidden])"));
       var statusOk = !want.status || cells.some(function (cell) {
         return cell.getAttribute("data-status") === want.status;
       });
-      row.hidden = !(statusOk && matches(want, row, ["theme", "severity"]));
+      row.hidden = row.hidden || !statusOk;
     });
     bodies.forEach(function (body) {
-      body.hidden = !body.querySelector("tr[data-rule]:not([hidden])");
+      body.hidden = !body.querySelector("tr[data-row]:not([hidden])");
+    });
+    groupHeads.forEach(function (head) {
+      var theme = head.getAttribute("data-colgroup-theme");
+      var visible = Array.prototype.slice.call(head.closest("table").querySelectorAll("th[data-col]")).filter(function (col) {
+        return !col.hidden && col.getAttribute("data-theme") === theme;
+      }).length;
+      head.hidden = visible === 0;
+      head.colSpan = Math.max(visible, 1);
     });
     count.textContent = "Showing " + shown + " of " + findings.length + " findings.";
   }
