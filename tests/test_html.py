@@ -343,6 +343,9 @@ def test_few_rules_go_across_with_the_jurisdictions_as_rows(fixtures_results: Ch
     ]
     rows = [a for a in page.all("tr") if "data-row" in a]
     assert [r["data-jurisdiction"] for r in rows] == [f"j-{p.jurisdiction}" for p in fixtures_results.profiles]
+    key = Page(re.search(r'<dl class="rule-key">.*?</dl>', text, re.S).group(0)).text
+    for finding in few_rules(fixtures_results).profiles[0].findings:
+        assert f"{finding.rule_id} {finding.title}" in key, "the rule titles are printed under a matrix that shows only IDs"
     nl_row = re.search(r'<tr data-row data-scope data-jurisdiction="j-NL">.*?</tr>', text, re.S).group(0)
     assert re.findall(r'href="#(f-NL-[^"]+)">(\w+)', nl_row) == [
         ("f-NL-GAI-001", "covered"),

@@ -10,7 +10,7 @@
   var findings = Array.prototype.slice.call(document.querySelectorAll("article[data-finding]"));
   var groups = Array.prototype.slice.call(document.querySelectorAll("[data-group]")).reverse(); // innermost first
   // The matrix: cells, headers and rows that name a jurisdiction, theme or severity follow those filters.
-  var scoped = Array.prototype.slice.call(document.querySelectorAll("table.matrix [data-scope]"));
+  var scoped = Array.prototype.slice.call(document.querySelectorAll("table.matrix [data-scope], .rule-key [data-scope]"));
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.matrix tr[data-row]"));
   var bodies = Array.prototype.slice.call(document.querySelectorAll("table.matrix tbody[data-theme]"));
   var groupHeads = Array.prototype.slice.call(document.querySelectorAll("table.matrix th[data-colgroup-theme]"));
