@@ -120,6 +120,11 @@ def test_a_filter_hides_and_shows_rows(loaded: tuple[Any, list[str], list[str]],
     # Matrix rows without a gap are hidden; a row with one stays.
     assert page.is_visible('table.matrix tr[data-rule="GAI-011"]')
     assert not page.is_visible('table.matrix tr[data-rule="GAI-001"]')
+    assert not page.is_visible("#filter-note"), "on screen the filter controls say it"
+    page.emulate_media(media="print")
+    assert page.text_content("#filter-note") == f"Filtered (Status: gap): {len(gaps)} of {total} findings shown."
+    assert page.is_visible("#filter-note"), "printed after filtering, the document says it is a selection"
+    page.emulate_media(media="screen")
     # Jurisdiction too: the Netherlands' gaps only, and the other jurisdictions' matrix columns hidden.
     page.select_option("#f-jurisdiction", "j-NL")
     visible = _visible_findings(page)
@@ -131,6 +136,9 @@ def test_a_filter_hides_and_shows_rows(loaded: tuple[Any, list[str], list[str]],
     page.wait_for_function(f"document.getElementById('filter-count').textContent === 'Showing {total} of {total} findings.'")
     assert len(_visible_findings(page)) == total
     assert page.is_visible('table.matrix tr[data-rule="GAI-001"]') and page.is_visible('table.matrix th[data-jurisdiction="j-DE"]')
+    page.emulate_media(media="print")
+    assert not page.is_visible("#filter-note"), "nothing filtered, nothing to say"
+    page.emulate_media(media="screen")
     assert errors == []
 
 

@@ -7,6 +7,7 @@
   }
   var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
   var count = document.getElementById("filter-count");
+  var note = document.getElementById("filter-note");
   var findings = Array.prototype.slice.call(document.querySelectorAll("article[data-finding]"));
   var groups = Array.prototype.slice.call(document.querySelectorAll("[data-group]")).reverse(); // innermost first
   // The matrix: cells, headers and rows that name a jurisdiction, theme or severity follow those filters.
@@ -66,6 +67,14 @@
       head.colSpan = Math.max(visible, 1);
     });
     count.textContent = "Showing " + shown + " of " + findings.length + " findings.";
+    // Printed after filtering, the document says so: a reader of the PDF must not take a selection for the whole.
+    var active = selects.filter(function (select) {
+      return select.value;
+    }).map(function (select) {
+      return select.labels[0].textContent + ": " + select.options[select.selectedIndex].textContent;
+    });
+    note.hidden = active.length === 0;
+    note.textContent = active.length ? "Filtered (" + active.join("; ") + "): " + shown + " of " + findings.length + " findings shown." : "";
   }
 
   selects.forEach(function (select) {
