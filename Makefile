@@ -16,7 +16,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/gap-engine check fixtures/*.yaml
+	mkdir -p out
+	$(BIN)/gap-engine check fixtures/*.yaml --html out/report.html
+	@echo "HTML report of the fixtures: out/report.html"
 
 test: $(STAMP)
 	$(BIN)/ruff check .

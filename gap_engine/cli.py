@@ -138,6 +138,7 @@ as_of_option = click.option(
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--xlsx", type=click.Path(), help="Also write a gap workbook (Excel) to this file.")
 @click.option("--csv", "csv_path", type=click.Path(), help="Also write one CSV row per finding to this file.")
+@click.option("--html", "html_path", type=click.Path(), help="Also write a self-contained HTML report to this file.")
 @click.option(
     "--fail-on", type=click.Choice(FAIL_ON), help="Exit 1 when a finding has this status or a worse one (gap > partial > unknown)."
 )
@@ -156,6 +157,7 @@ def check(
     output: str | None,
     xlsx: str | None,
     csv_path: str | None,
+    html_path: str | None,
     fail_on: str | None,
     as_of: Any,
     waivers_path: str | None,
@@ -169,12 +171,12 @@ def check(
         from .reporters import REPORTERS
 
         inputs = _paths(profiles) + selection.inputs() + _paths((waivers_path,) if waivers_path else ())
-        targets = [Path(t) for t in (output, xlsx, csv_path) if t]
+        targets = [Path(t) for t in (output, xlsx, csv_path, html_path) if t]
         for target in targets:
             check_output_path(target, inputs)
         if len({t.resolve() for t in targets}) < len(targets):
             raise InputErrors.single(
-                str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx and --csv different files"
+                str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx, --csv and --html different files"
             )
         catalogue = selection.load()
         waivers = _load_waivers(waivers_path, catalogue)
@@ -189,6 +191,11 @@ def check(
             from .reporters.csv_report import render as render_csv
 
             write_atomic(Path(csv_path), render_csv(results), inputs)
+        if html_path:
+            from .output import write_atomic
+            from .reporters.html import render as render_html
+
+            write_atomic(Path(html_path), render_html(results), inputs)
         _emit(REPORTERS[fmt](results), output, inputs)
     if fail_on:
         failing = set(FAIL_ON[: FAIL_ON.index(fail_on) + 1])
