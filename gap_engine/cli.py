@@ -25,6 +25,10 @@ DIFF_FORMATS = ("text", "json", "markdown")  # mirrors reporters.DIFF_REPORTERS;
 DIFF_FAIL_ON = ("regression", "change")
 
 
+MAX_SHOWN_ERRORS = 100
+"""Errors printed for one run; the rest are counted ("… and N more"), so garbage input cannot flood the terminal."""
+
+
 class UsageFailure(click.ClickException):
     exit_code = 2
 
@@ -37,8 +41,11 @@ def input_errors() -> Iterator[None]:
     try:
         yield
     except InputErrors as exc:
-        for error in exc.errors:
+        for error in exc.errors[:MAX_SHOWN_ERRORS]:
             click.echo(f"Error: {error}", err=True)
+        more = len(exc.errors[MAX_SHOWN_ERRORS:]) + exc.omitted
+        if more:
+            click.echo(f"Error: … and {more:,} more (fix these and run again to see the rest)", err=True)
         sys.exit(2)
     except RuntimeError as exc:
         from .engine_durable import EngineFault
@@ -568,7 +575,12 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
     with input_errors():
         from .questionnaire.importer import import_to_file
 
-        profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load())
+        notices: list[str] = []
+        try:
+            profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load(), notices=notices)
+        finally:  # a hidden sheet is worth knowing about also when the import fails
+            for notice in notices:
+                click.echo(notice, err=True)
     click.echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
 
 

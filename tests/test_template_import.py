@@ -203,7 +203,7 @@ def test_every_wrong_cell_is_reported_at_once_with_its_sheet_and_cell(tmp_path: 
         line for line in lines if line.startswith(f"Error: {path}: Offences!{letter['conduct']}2: 'posessing' is not among producing, ")
     ]
     assert len(conduct) == 1 and conduct[0].endswith("(did you mean 'posessing' → 'possessing'?)")
-    assert f'Error: {path}: Offences!{letter["age_threshold"]}2: "eighteen" is not a whole number' in lines
+    assert f'Error: {path}: Offences!{letter["age_threshold"]}2: "eighteen" is not a whole number (write digits only, e.g. 16)' in lines
     assert f"Error: {path}: Offences!{offences.cell(row=1, column=extra).column_letter}1: unknown column 'penalty' (remove it)" in lines
     assert f"Error: {path}: Reservations: sheet 'Reservations' is missing (use a workbook made by 'gap-engine template')" in lines
     assert not (tmp_path / "out.yaml").exists()
