@@ -359,8 +359,8 @@ def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
 
     With --rules DIR, the facts the pack declares (extensions.<pack id>) are checked too; the
     extensions of packs not given are kept and not checked, and the ok line names them."""
+    from .api import refuse_duplicates, validate_profile
     from .errors import InputErrors
-    from .loading import load_profile
 
     packs = []
     if selection.dirs or selection.no_builtin:
@@ -368,12 +368,21 @@ def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
             packs = selection.load().packs
     loaded = {pack.id for pack in packs}
     errors = []
+    good = []
     for path in profiles:
         try:
-            profile = load_profile(path, packs)
+            profile = validate_profile(path, packs)
         except InputErrors as exc:
             errors.extend(exc.errors)
             continue
+        good.append((path, profile))
+    try:
+        refuse_duplicates(good)  # as check refuses them: a profile given twice would be counted twice
+    except InputErrors as exc:
+        errors.extend(exc.errors)
+        twice = {e.source for e in exc.errors}
+        good = [(path, profile) for path, profile in good if path not in twice]
+    for path, profile in good:
         unchecked = sorted(set(profile.extensions) - loaded)
         note = f"; not checked: the facts of pack {', '.join(unchecked)} (pass its --rules DIR)" if unchecked else ""
         click.echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of}{note})")

@@ -26,6 +26,10 @@ _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 """OOXML's escape for a character XML cannot carry as is: ``_x000D_`` for a carriage return
 (an XML parser reads a raw ``\r`` as ``\n``). Excel and LibreOffice write it; openpyxl neither writes nor reads it."""
 
+_ESCAPE_NEEDED = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}[_\r])")
+"""What ``escape_text`` rewrites: a carriage return, and an underscore that would start an escape
+(followed by ``_``, or by a carriage return, which is about to become ``_x000D_``)."""
+
 BLANK = object()
 """``from_cell``'s answer for an empty cell: the value is not stated."""
 
@@ -68,7 +72,8 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
 def escape_text(text: str) -> str:
     """Text as a cell must hold it to come back unchanged: a carriage return as ``_x000D_``, and a
     literal ``_xHHHH_`` escaped itself (``_x005F_xHHHH_``), as Excel writes them."""
-    return _OOXML_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text).replace("\r", "_x000D_")
+    # One pass, so an escape written for a \r never completes an _xHHHH_ begun by the text before it.
+    return _ESCAPE_NEEDED.sub(lambda m: "_x000D_" if m.group() == "\r" else "_x005F_", text)
 
 
 def unescape_text(text: str) -> str:

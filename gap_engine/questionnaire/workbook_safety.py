@@ -191,7 +191,7 @@ def inspect_sheets(path: Path) -> list[SheetInfo]:
             raise _over(source, None, f"its shared strings inflate to {sizes['xl/sharedStrings.xml']:,} bytes, over {MAX_PART_BYTES:,}")
         listed = _listed_sheets(archive, source)
         if len(listed) > MAX_SHEETS:
-            raise _over(source, None, f"workbook has {len(listed):,} sheets, over the limit of {MAX_SHEETS}")
+            raise _over(source, None, f"workbook has over {MAX_SHEETS} sheets, the limit")
         cells = 0
         out = []
         for name, state, part in listed:
@@ -267,7 +267,9 @@ def _scan_sheet(stream: IO[bytes], name: str, state: str, source: str, cells_lef
                 match = _REF.fullmatch(ref)
                 if match and column_index_from_string(match.group(1).upper()) > MAX_COLUMNS:
                     raise _over(
-                        source, f"{name}!{ref}", f"a cell beyond column {get_column_letter(MAX_COLUMNS)}, over the limit of {MAX_COLUMNS}"
+                        source,
+                        f"{name}!{ref}",
+                        f"a cell beyond column {get_column_letter(MAX_COLUMNS)}, over the limit of {MAX_COLUMNS} columns",
                     )
             elif tag == f"{_MAIN}col" and element.get("hidden") in ("1", "true"):
                 low, high = _int(element.get("min")) or 1, _int(element.get("max")) or 1
