@@ -147,6 +147,18 @@ def test_workbook_wide_limits_are_checked_from_the_archive(
     refused(path, f"Error: {path}", expected, "is it the right file?")
 
 
+def test_an_oversized_part_that_is_not_a_sheet_is_refused(
+    tmp_path: Path, template_bytes: bytes, monkeypatch: pytest.MonkeyPatch, no_openpyxl_load: None
+) -> None:
+    """Styles, shared strings and comments are loaded whole by openpyxl too."""
+    monkeypatch.setattr(workbook_safety, "MAX_PART_BYTES", 150_000)
+    with zipfile.ZipFile(io.BytesIO(template_bytes)) as archive:
+        styles = archive.read("xl/styles.xml")
+    path = tmp_path / "styles.xlsx"
+    path.write_bytes(_with_part(template_bytes, "xl/styles.xml", styles.replace(b"<fonts", b" " * 200_000 + b"<fonts", 1)))
+    refused(path, f"Error: {path}: part xl/styles.xml inflates to {len(styles) + 200_000:,} bytes, over the limit of 150,000")
+
+
 def test_a_stored_number_of_5000_digits_is_a_located_error(tmp_path: Path, template_bytes: bytes) -> None:
     """openpyxl would call int() on it and Python refuses 4,300 digits and more: a traceback before."""
     workbook = load_workbook(io.BytesIO(template_bytes))

@@ -41,7 +41,7 @@ MAX_SHEETS = 100
 """Sheets per workbook; a questionnaire has about fifteen, one more per rule pack theme."""
 
 MAX_PART_BYTES = 50_000_000
-"""Inflated size of one sheet or of the shared strings; a full Offences sheet of 5,000 rows is a few megabytes."""
+"""Inflated size of one XML part (a sheet, the shared strings, the styles...); a full Offences sheet of 5,000 rows is a few megabytes."""
 
 MAX_ROWS = 5_000
 """Rows read per sheet below the header; a questionnaire has far fewer, and a sheet claiming a million is refused."""
@@ -139,7 +139,10 @@ def _check_dimension(ref: str, name: str, source: str) -> None:
 
 
 def _int(text: str | None) -> int | None:
-    return int(text) if text is not None and text.isascii() and text.isdigit() and len(text) < 10 else None
+    """An attribute's row or column number; None when absent or not a number; a very long one is simply very large."""
+    if text is None or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) < 10 else 10**10
 
 
 def _looks_like_text(path: Path) -> bool:
@@ -187,11 +190,15 @@ def inspect_sheets(path: Path) -> list[SheetInfo]:
     source = str(path)
     with zipfile.ZipFile(path) as archive:
         sizes = {m.filename: m.file_size for m in archive.infolist()}
-        if sizes.get("xl/sharedStrings.xml", 0) > MAX_PART_BYTES:
-            raise _over(source, None, f"its shared strings inflate to {sizes['xl/sharedStrings.xml']:,} bytes, over {MAX_PART_BYTES:,}")
+        if sizes["xl/workbook.xml"] > MAX_PART_BYTES:
+            raise _over(source, None, f"part xl/workbook.xml inflates to {sizes['xl/workbook.xml']:,} bytes, over {MAX_PART_BYTES:,}")
         listed = _listed_sheets(archive, source)
         if len(listed) > MAX_SHEETS:
             raise _over(source, None, f"workbook has over {MAX_SHEETS} sheets, the limit")
+        sheet_parts = {part for _, _, part in listed}
+        for member, size in sizes.items():  # shared strings, styles, comments...: openpyxl loads each whole
+            if member not in sheet_parts and member.endswith((".xml", ".rels", ".vml")) and size > MAX_PART_BYTES:
+                raise _over(source, None, f"part {member} inflates to {size:,} bytes, over the limit of {MAX_PART_BYTES:,}")
         cells = 0
         out = []
         for name, state, part in listed:
@@ -272,7 +279,7 @@ def _scan_sheet(stream: IO[bytes], name: str, state: str, source: str, cells_lef
                         f"a cell beyond column {get_column_letter(MAX_COLUMNS)}, over the limit of {MAX_COLUMNS} columns",
                     )
             elif tag == f"{_MAIN}col" and element.get("hidden") in ("1", "true"):
-                low, high = _int(element.get("min")) or 1, _int(element.get("max")) or 1
+                low, high = max(_int(element.get("min")) or 1, 1), _int(element.get("max")) or 1
                 hidden_columns += [get_column_letter(i) for i in range(low, min(high, MAX_COLUMNS) + 1)]
         elif tag == f"{_MAIN}v" and kind == "n" and len(element.text or "") > MAX_NUMBER_CHARS:
             raise InputErrors(
