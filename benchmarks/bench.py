@@ -9,6 +9,8 @@ Run with ``make bench``. It prints figures and asserts nothing about time: the t
   (a leak of sessions shows here); the durable / python time ratio.
 * CLI: 46 profiles to an XLSX workbook, wall time including interpreter start.
 * ``gap-engine --help`` cold start.
+* import: refusing a hostile workbook (a template whose Offences sheet holds 600,000 rows, a few
+  megabytes on disk): seconds and the Python heap's peak during the import, in a process of its own.
 
 Each engine runs in its own process, so its peak RSS is its own. The profiles are generated
 from a fixed seed, identical for both engines, and kept out of the timed sections.
@@ -229,6 +231,45 @@ def _phases(paths: list[Path], workbook: Path) -> dict[str, float]:
 # --- report -------------------------------------------------------------------------------------
 
 
+def hostile_workbook_worker(rows: int = 600_000) -> dict[str, Any]:
+    """Time and memory to refuse a workbook whose Offences sheet holds ``rows`` rows (openpyxl took 39 s and 491 MB for 1,000,000)."""
+    import io
+    import zipfile
+
+    from gap_engine.errors import InputErrors
+    from gap_engine.questionnaire.importer import import_workbook
+    from gap_engine.questionnaire.template import build_template
+    from gap_engine.questionnaire.workbook_safety import _listed_sheets
+    from gap_engine.rules import load_rules
+
+    catalogue = load_rules()
+    template = build_template(catalogue)
+    body = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t></is></c></row>' for n in range(1, rows + 1))
+    sheet = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        part = next(part for name, _, part in _listed_sheets(source, "template") if name == "Offences")
+        for item in source.infolist():
+            target.writestr(item.filename, sheet if item.filename == part else source.read(item))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hostile.xlsx"
+        path.write_bytes(out.getvalue())
+        import tracemalloc
+
+        tracemalloc.start()
+        start, cpu = time.perf_counter(), time.process_time()
+        try:
+            import_workbook(path, catalogue)
+            message = "imported (not refused!)"
+        except InputErrors as exc:
+            message = str(exc.errors[0])
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        size = path.stat().st_size
+        return {"rows": rows, "bytes": size, "seconds": seconds, "cpu_seconds": cpu, "heap_peak_bytes": peak, "message": message}
+
+
 def mark(reached: bool) -> str:
     return "reached" if reached else "NOT reached"
 
@@ -238,6 +279,9 @@ def main() -> None:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--largest", type=int, default=SIZES[-1], help="largest N (default 10,000)")
     args = parser.parse_args()
+    if args.worker == "hostile":
+        print(json.dumps(hostile_workbook_worker()))
+        return
     if args.worker:
         print(json.dumps(engine_worker(args.worker, args.largest)))
         return
@@ -299,6 +343,14 @@ def main() -> None:
     help_ms = statistics.median(help_times) * 1000
     help_target = TARGETS["help_ms"]
     print(f"gap-engine --help cold start: median {help_ms:.0f} ms of 7 (target < {help_target:g} ms: {mark(help_ms < help_target)})")
+    worker = subprocess.run([sys.executable, __file__, "--worker", "hostile"], capture_output=True, text=True, check=True)
+    hostile = json.loads(worker.stdout)
+    print(
+        f"import, refusing a {hostile['rows']:,}-row workbook ({hostile['bytes']:,} bytes): "
+        f"{hostile['seconds']:.2f} s, CPU {hostile['cpu_seconds']:.2f} s "
+        f"(traced, so slower than untraced), Python heap peak {hostile['heap_peak_bytes'] / 2**20:,.1f} MiB; "
+        f"{hostile['message'].split(': ', 1)[-1]}"
+    )
 
 
 if __name__ == "__main__":

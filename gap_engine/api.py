@@ -19,7 +19,7 @@ from .profile import Profile
 from .rules import RuleCatalogue, load_rules
 from .verdict import decide_all
 
-__all__ = ["check", "check_profiles", "load_profile", "load_rules", "make_engine"]
+__all__ = ["check", "check_profiles", "load_profile", "load_rules", "make_engine", "refuse_duplicates", "validate_profile"]
 
 ENGINES = ("durable", "python")
 
@@ -123,6 +123,48 @@ def pack_info(pack: Pack) -> PackInfo:
     )
 
 
+def validate_profile(path: str | Path, packs: Sequence[Pack] = ()) -> Profile:
+    """Load one profile as ``check`` would and build its facts, so every refusal ``check`` makes of
+    a profile alone (the model, the packs' facts, the fact limit) ``validate`` makes too."""
+    profile = load_profile(path, packs)
+    profile_facts(profile, str(path), None, extension_values(profile, packs, source=str(path)))
+    return profile
+
+
+def refuse_duplicates(loaded: Sequence[tuple[str, Profile]]) -> None:
+    """Refuse the same file given twice, or two files for one jurisdiction (code and territory) on one as_of date.
+
+    Either would be counted twice in a report's Summary without a word. Two as_of dates for one
+    jurisdiction are a time series and pass."""
+    from .errors import InputError, InputErrors
+
+    errors: list[InputError] = []
+    paths: dict[Path, str] = {}
+    keys: dict[tuple[str, str | None, date], str] = {}
+    for source, profile in loaded:
+        resolved = Path(source).resolve()
+        if resolved in paths:
+            errors.append(InputError(source=source, message=f"is given twice (also as {paths[resolved]})", hint="name each profile once"))
+            continue
+        paths[resolved] = source
+        where = profile.jurisdiction
+        key = (where.code, where.territory, profile.as_of)
+        if key in keys:
+            errors.append(
+                InputError(
+                    source=source,
+                    field="as_of",
+                    message=f"{keys[key]} already describes {where.code}{f' ({where.territory})' if where.territory else ''} "
+                    f"as of {profile.as_of}; the report would count the jurisdiction twice",
+                    hint=f"check one profile, not both; for a time series give each its own as_of (see {keys[key]})",
+                )
+            )
+        else:
+            keys[key] = source
+    if errors:
+        raise InputErrors(errors)
+
+
 def check(
     paths: Sequence[str | Path],
     rule_dirs: Sequence[str | Path] = (),
@@ -132,7 +174,8 @@ def check(
     catalogue: RuleCatalogue | None = None,
 ) -> CheckResults:
     """Load profiles (and, unless a catalogue is given, the built-in rules and the ``rule_dirs`` packs)
-    and check them on ``on`` (default: each profile's as_of); raises InputErrors on bad input."""
+    and check them on ``on`` (default: each profile's as_of); raises InputErrors on bad input,
+    including a profile given twice (``refuse_duplicates``)."""
     from .errors import InputErrors
 
     catalogue = catalogue or load_rules([Path(d) for d in rule_dirs])
@@ -143,6 +186,10 @@ def check(
             loaded.append((str(path), load_profile(path, catalogue.packs)))
         except InputErrors as exc:
             errors.extend(exc.errors)
+    try:
+        refuse_duplicates(loaded)
+    except InputErrors as exc:
+        errors.extend(exc.errors)
     if errors:
         raise InputErrors(errors)
     return check_profiles(loaded, catalogue, make_engine(catalogue, engine), on)

@@ -25,6 +25,10 @@ DIFF_FORMATS = ("text", "json", "markdown")  # mirrors reporters.DIFF_REPORTERS;
 DIFF_FAIL_ON = ("regression", "change")
 
 
+MAX_SHOWN_ERRORS = 100
+"""Errors printed for one run; the rest are counted ("… and N more"), so garbage input cannot flood the terminal."""
+
+
 class UsageFailure(click.ClickException):
     exit_code = 2
 
@@ -37,8 +41,11 @@ def input_errors() -> Iterator[None]:
     try:
         yield
     except InputErrors as exc:
-        for error in exc.errors:
+        for error in exc.errors[:MAX_SHOWN_ERRORS]:
             click.echo(f"Error: {error}", err=True)
+        more = len(exc.errors[MAX_SHOWN_ERRORS:]) + exc.omitted
+        if more:
+            click.echo(f"Error: … and {more:,} more (fix these and run again to see the rest)", err=True)
         sys.exit(2)
     except RuntimeError as exc:
         from .engine_durable import EngineFault
@@ -359,8 +366,8 @@ def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
 
     With --rules DIR, the facts the pack declares (extensions.<pack id>) are checked too; the
     extensions of packs not given are kept and not checked, and the ok line names them."""
+    from .api import refuse_duplicates, validate_profile
     from .errors import InputErrors
-    from .loading import load_profile
 
     packs = []
     if selection.dirs or selection.no_builtin:
@@ -368,12 +375,21 @@ def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
             packs = selection.load().packs
     loaded = {pack.id for pack in packs}
     errors = []
+    good = []
     for path in profiles:
         try:
-            profile = load_profile(path, packs)
+            profile = validate_profile(path, packs)
         except InputErrors as exc:
             errors.extend(exc.errors)
             continue
+        good.append((path, profile))
+    try:
+        refuse_duplicates(good)  # as check refuses them: a profile given twice would be counted twice
+    except InputErrors as exc:
+        errors.extend(exc.errors)
+        twice = {e.source for e in exc.errors}
+        good = [(path, profile) for path, profile in good if path not in twice]
+    for path, profile in good:
         unchecked = sorted(set(profile.extensions) - loaded)
         note = f"; not checked: the facts of pack {', '.join(unchecked)} (pass its --rules DIR)" if unchecked else ""
         click.echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of}{note})")
@@ -575,7 +591,12 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
     with input_errors():
         from .questionnaire.importer import import_to_file
 
-        profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load())
+        notices: list[str] = []
+        try:
+            profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load(), notices=notices)
+        finally:  # a hidden sheet is worth knowing about also when the import fails
+            for notice in notices:
+                click.echo(notice, err=True)
     click.echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
 
 

@@ -46,11 +46,15 @@ def _cell_key(cell: str | None) -> tuple[str, int, str]:
 
 
 class InputErrors(Exception):
-    """Raised with every error found in an input, so the user fixes them all in one pass."""
+    """Raised with every error found in an input, so the user fixes them all in one pass.
 
-    def __init__(self, errors: Iterable[InputError]) -> None:
+    ``omitted`` counts errors a reader chose not to keep in detail (a workbook of garbage would
+    otherwise yield a million); they are announced as "… and N more", never dropped without a word."""
+
+    def __init__(self, errors: Iterable[InputError], omitted: int = 0) -> None:
         self.errors = sorted(errors, key=lambda e: (e.source, e.line or 0, e.column or 0, _cell_key(e.cell), e.field or ""))
-        super().__init__("\n".join(str(e) for e in self.errors))
+        self.omitted = omitted
+        super().__init__("\n".join(str(e) for e in self.errors) + (f"\n… and {omitted:,} more" if omitted else ""))
 
     @classmethod
     def single(cls, source: str, message: str, **where: object) -> InputErrors:

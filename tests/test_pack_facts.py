@@ -480,7 +480,8 @@ def test_bad_pack_fact_cells_are_named_by_sheet_and_cell(pack: Path, tmp_path: P
     assert result.exit_code == 2
     lines = result.output.splitlines()
     assert f'Error: {workbook_path}: Definitions!C{answer_row}: "maybe" is not one of yes, no, partial, unknown' in lines
-    assert f'Error: {workbook_path}: Definitions!C{number_row}: "many" is not a number' in lines
+    hint = "(write digits with a point for decimals, e.g. 1200 or 0.5)"
+    assert f'Error: {workbook_path}: Definitions!C{number_row}: "many" is not a number {hint}' in lines
     assert (
         f'Error: {workbook_path}: Reporting duties!C{date_row}: "last spring" is not a date (write it as YYYY-MM-DD, e.g. 2024-10-01)'
         in lines

@@ -17,13 +17,14 @@ from ..errors import InputError, InputErrors
 from ..extensions import is_extension
 from ..profile import Profile
 from .layout import ANSWER_KEY, FACT_KEY, INSTRUCTIONS, LISTS_SHEET, PROFILE_HEADERS, PROFILE_SHEET, Column, Layout, build_layout
-from .values import BLANK, CellValueError, from_cell, nest
+from .values import BLANK, CellValueError, from_cell, nest, set_path
+from .workbook_safety import MAX_COLUMNS, MAX_ROWS, SheetInfo
 
-MAX_ROWS = 5_000
-"""Rows read per sheet; a questionnaire has far fewer, and a sheet claiming a million is refused."""
+__all__ = ["MAX_COLUMNS", "MAX_ERRORS", "MAX_ROWS", "import_to_file", "import_workbook"]
 
-MAX_COLUMNS = 200
-"""Columns read per sheet; the widest sheet (Offences) has a few dozen."""
+MAX_ERRORS = 200
+"""Errors kept in detail; past them only counted, so a workbook of garbage costs neither memory nor a
+screen of a million lines, and the person answering still sees where the trouble starts."""
 
 
 @dataclass
@@ -35,16 +36,19 @@ class _Reader:
     cells: dict[str, str] = field(default_factory=dict)  # dotted field path -> Sheet!A1
     required: set[str] = field(default_factory=set)  # field paths whose column is required in its record
     errors: list[InputError] = field(default_factory=list)
+    omitted: int = 0  # errors past MAX_ERRORS, counted only
+
+    def add(self, error: InputError) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(error)
+        else:
+            self.omitted += 1
 
     def error(self, cell: str, message: str, hint: str | None = None) -> None:
-        self.errors.append(InputError(source=self.source, cell=cell, message=message, hint=hint))
+        self.add(InputError(source=self.source, cell=cell, message=message, hint=hint))
 
     def data_set(self, dotted: str, value: Any) -> None:
-        node = self.data
-        parts = dotted.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
+        set_path(self.data, dotted, value)
 
     def convert(self, column: Column, raw: Any, cell: str, path: str) -> Any:
         """The value of one cell (an openpyxl cell or None), or BLANK after recording why it is unusable."""
@@ -63,19 +67,25 @@ class _Reader:
             return BLANK
 
 
-def import_workbook(path: Path, catalogue: Any | None = None) -> Profile:
-    """Read ``path`` (an untrusted workbook) into a validated Profile; raise InputErrors with every problem."""
+def import_workbook(path: Path, catalogue: Any | None = None, notices: list[str] | None = None) -> Profile:
+    """Read ``path`` (an untrusted workbook) into a validated Profile; raise InputErrors with every problem
+    (the first ``MAX_ERRORS`` in detail, the rest counted in ``omitted``).
+
+    Hidden sheets, rows and columns are read like visible ones (an answer is an answer), but a reviewer
+    of the workbook did not see them, so each is named in a warning appended to ``notices``."""
     from ..rules import load_rules
     from .workbook_safety import open_workbook
 
-    workbook = open_workbook(path)
+    workbook, infos = open_workbook(path)
+    if notices is not None:
+        notices += hidden_notices(str(path), infos)
     catalogue = catalogue if catalogue is not None else load_rules()
     layout = build_layout(catalogue)
     reader = _Reader(source=str(path))
     sheets = {ws.title: ws for ws in workbook.worksheets}
     for name in layout.structural_sheets():
         if name not in sheets:
-            reader.errors.append(
+            reader.add(
                 InputError(
                     source=str(path), cell=name, message=f"sheet {name!r} is missing", hint="use a workbook made by 'gap-engine template'"
                 )
@@ -91,8 +101,47 @@ def import_workbook(path: Path, catalogue: Any | None = None) -> Profile:
     _missing_facts(layout, seen, set(sheets), reader)
     profile = _validate(reader, catalogue.packs)  # even after cell errors, so the model's own complaints are reported in the same pass
     if reader.errors or profile is None:
-        raise InputErrors(reader.errors)
+        raise InputErrors(reader.errors, omitted=reader.omitted)
     return profile
+
+
+def hidden_notices(source: str, sheets: list[SheetInfo]) -> list[str]:
+    """One warning per sheet that is hidden or hides rows or columns (the template's own Lists sheet excepted)."""
+    out = []
+    for info in sheets:
+        if info.name == LISTS_SHEET:
+            continue
+        if info.state != "visible":
+            state = "very hidden (only a macro can show it)" if info.state == "veryHidden" else "hidden"
+            out.append(f"warning: {source}: sheet {info.name!r} is {state}; it was read like the others: check what it holds")
+        if info.hidden_rows:
+            out.append(
+                f"warning: {source}: sheet {info.name!r}: {_plural('row', info.hidden_rows)} hidden; "
+                "read like the others: unhide them to check what they hold"
+            )
+        if info.hidden_columns:
+            out.append(
+                f"warning: {source}: sheet {info.name!r}: {_plural('column', info.hidden_columns)} hidden; "
+                "read like the others: unhide them to check what they hold"
+            )
+    return out
+
+
+def _plural(noun: str, items: tuple[Any, ...]) -> str:
+    """``rows 3-5, 9`` / ``column C``: runs of consecutive rows joined, so 500 hidden rows make one short line."""
+    if noun == "row":
+        runs: list[list[int]] = []
+        for number in sorted(set(items)):
+            if runs and number == runs[-1][-1] + 1:
+                runs[-1].append(number)
+            else:
+                runs.append([number])
+        parts = [str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs]
+        count = len(set(items))
+    else:
+        parts, count = list(items), len(items)
+    shown = ", ".join(parts[:20]) + (f" and {len(parts) - 20} more" if len(parts) > 20 else "")
+    return f"{noun}{'s' if count > 1 else ''} {shown} {'are' if count > 1 else 'is'}"
 
 
 def _cell(sheet: Any, row: int, column: int) -> str:
@@ -305,7 +354,7 @@ def _validate(reader: _Reader, packs: list[Any]) -> Profile | None:
             hint = error.hint
             if error.message == "required field is missing" and cell and "!" in cell:
                 hint = "fill in this cell"
-            reader.errors.append(
+            reader.add(
                 InputError(
                     source=reader.source,
                     cell=cell,
@@ -344,7 +393,9 @@ def _locate(field_path: str | None, cells: dict[str, str]) -> str | None:
     return None
 
 
-def import_to_file(workbook: Path, target: Path, *, force: bool = False, catalogue: Any | None = None) -> Profile:
+def import_to_file(
+    workbook: Path, target: Path, *, force: bool = False, catalogue: Any | None = None, notices: list[str] | None = None
+) -> Profile:
     """Import ``workbook`` and write its profile YAML to ``target``.
 
     Never over an existing file without ``force``, never onto the workbook, and atomically, so a
@@ -358,6 +409,6 @@ def import_to_file(workbook: Path, target: Path, *, force: bool = False, catalog
         raise InputErrors.single(
             str(target), "file exists; refusing to overwrite it", hint="pass --force to replace it, or choose another name"
         )
-    profile = import_workbook(workbook, catalogue)
+    profile = import_workbook(workbook, catalogue, notices)
     write_atomic(target, dump_profile(profile), [workbook])
     return profile

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import InputErrors
 from ..profile import Fact, Profile, fact_paths
-from ..reporters.cells import CELL_LIMIT, clean_text, set_text
+from ..reporters.cells import CELL_LIMIT, clean_text, is_formula_like, set_text
 from .layout import (
     FACT_KEY,
     INSTRUCTIONS,
@@ -136,7 +136,7 @@ def _fill(sheet: Any, row: int, col: int, column: Column, value: Any) -> None:
     _unlock(cell)
     if column.kind == "date":
         cell.number_format = "yyyy-mm-dd"
-    value = to_cell(column, value)
+    stated, value = value, to_cell(column, value)
     if value is None:
         return
     if isinstance(value, str):
@@ -147,6 +147,9 @@ def _fill(sheet: Any, row: int, col: int, column: Column, value: Any) -> None:
                 hint=f"shorten or clean the text ({_cell_name(cell)})",
             )
         set_text(cell, value)
+        # "\r=1" is stored as "_x000D_=1", which set_text does not see as a formula; the cell is protected all the same.
+        if isinstance(stated, str) and is_formula_like(stated):
+            cell.quotePrefix = True
     else:
         cell.value = value
 

@@ -8,10 +8,27 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import re
 from datetime import date, datetime
 from typing import Any
 
 from .layout import Column
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,15}")
+"""A whole number as typed: ASCII digits only (``int()`` also takes ``٣`` or full-width digits, and
+``str.isdigit()`` is true for ``²``, which ``int()`` refuses), and short (``int()`` refuses 4,300 digits)."""
+
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,3})?")
+"""A decimal number as typed, ASCII only; ``float()`` alone would take ``nan``, ``inf`` and ``1_000``."""
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+"""OOXML's escape for a character XML cannot carry as is: ``_x000D_`` for a carriage return
+(an XML parser reads a raw ``\r`` as ``\n``). Excel and LibreOffice write it; openpyxl neither writes nor reads it."""
+
+_ESCAPE_NEEDED = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}[_\r])")
+"""What ``escape_text`` rewrites: a carriage return, and an underscore that would start an escape
+(followed by ``_``, or by a carriage return, which is about to become ``_x000D_``)."""
 
 BLANK = object()
 """``from_cell``'s answer for an empty cell: the value is not stated."""
@@ -35,6 +52,41 @@ def lookup(data: Any, key: str) -> Any:
     return node
 
 
+def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``value`` at a dotted key, creating the mappings on the way (the reverse of ``lookup``)."""
+    node = data
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """Dotted keys to nested mappings; an all-blank group (e.g. no citation) stays absent."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        set_path(out, key, value)
+    return out
+
+
+def escape_text(text: str) -> str:
+    """Text as a cell must hold it to come back unchanged: a carriage return as ``_x000D_``, and a
+    literal ``_xHHHH_`` escaped itself (``_x005F_xHHHH_``), as Excel writes them."""
+    # One pass, so an escape written for a \r never completes an _xHHHH_ begun by the text before it.
+    return _ESCAPE_NEEDED.sub(lambda m: "_x000D_" if m.group() == "\r" else "_x005F_", text)
+
+
+def unescape_text(text: str) -> str:
+    """The text a cell holds, with OOXML's ``_xHHHH_`` escapes decoded (those a workbook may carry:
+    tab, line feed, carriage return and printable characters; any other is left as written)."""
+
+    def decode(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in "\t\n\r" or (ord(char) >= 0x20 and not 0xD800 <= ord(char) <= 0xDFFF) else match.group(0)
+
+    return _OOXML_ESCAPE.sub(decode, text) if "_x" in text else text
+
+
 def to_cell(column: Column, value: Any) -> Any:
     """The cell value for a JSON-mode profile value (None leaves the cell blank)."""
     if value is None:
@@ -45,12 +97,14 @@ def to_cell(column: Column, value: Any) -> Any:
         return date.fromisoformat(value)
     if column.kind in ("choice_list", "text_list"):
         return ", ".join(str(v) for v in value) if column.kind == "choice_list" else json.dumps(value, ensure_ascii=False)
-    return value
+    return escape_text(value) if isinstance(value, str) else value
 
 
 def from_cell(column: Column, raw: Any) -> Any:
     """The profile value for a cell's content; ``BLANK`` when empty; raises ``CellValueError``."""
     kind = column.kind
+    if isinstance(raw, str):
+        raw = unescape_text(raw)
     if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip() and kind != "text"):
         return BLANK  # whitespace in a text cell is kept: it is what the cell holds, and the round trip stays exact
     if kind in ("choice", "boolean"):
@@ -99,30 +153,35 @@ def _check_choice(text: str, choices: tuple[str, ...], raw: Any) -> None:
 
 
 def _integer(raw: Any) -> int:
+    """A whole number, from a number cell or from text of ASCII digits; anything else is a located error, never a traceback."""
     if isinstance(raw, bool):
-        raise CellValueError(f"{_show(raw)} is not a whole number")
+        raise CellValueError(f"{_show(raw)} is not a whole number", hint="write digits only, e.g. 16")
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
         return int(raw)
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+    if isinstance(raw, str) and _INTEGER.fullmatch(raw.strip()):
         return int(raw.strip())
-    raise CellValueError(f"{_show(raw)} is not a whole number")
+    raise CellValueError(f"{_show(raw)} is not a whole number", hint="write digits only, e.g. 16")
 
 
 def _number(raw: Any) -> int | float:
     """A number as the cell holds it: a whole number stays an int (a pack's count written 1200 comes back 1200)."""
+    hint = "write digits with a point for decimals, e.g. 1200 or 0.5"
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise CellValueError(f"{_show(raw)} is not a number")
-    if isinstance(raw, (int, float)):
+        raise CellValueError(f"{_show(raw)} is not a number", hint=hint)
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise CellValueError(f"{_show(raw)} is not a number", hint=hint)
         return raw
     text = raw.strip()
-    if text.lstrip("-").isdigit():
+    if _INTEGER.fullmatch(text):
         return int(text)
-    try:
-        return float(text)
-    except ValueError:
-        raise CellValueError(f"{_show(raw)} is not a number") from None
+    if _DECIMAL.fullmatch(text) and math.isfinite(value := float(text)):
+        return value
+    raise CellValueError(f"{_show(raw)} is not a number", hint=hint)
 
 
 def _date(raw: Any) -> date:
@@ -149,15 +208,3 @@ def _text(raw: Any) -> str:
     if isinstance(raw, date):
         return raw.isoformat()
     return str(raw)
-
-
-def nest(flat: dict[str, Any]) -> dict[str, Any]:
-    """Dotted keys to nested mappings; an all-blank group (e.g. no citation) stays absent."""
-    out: dict[str, Any] = {}
-    for key, value in flat.items():
-        node = out
-        parts = key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    return out
