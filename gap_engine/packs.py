@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import __version__
 from .errors import InputError, InputErrors
+from .suggest import did_you_mean
 from .yamlio import LoadedYaml, load_yaml, validation_errors
 
 BUILTIN = "builtin"
@@ -283,11 +284,9 @@ def _fact_errors(manifest: PackManifest, parsed: LoadedYaml) -> list[InputError]
 
 
 def _theme_hint(theme: str, theme_ids: list[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(theme, theme_ids, n=1, cutoff=0.6)
-    if match:
-        return f"did you mean {match[0]!r}?"
+    hint = did_you_mean(theme, theme_ids)
+    if hint:
+        return hint
     return f"declared themes: {', '.join(theme_ids)}" if theme_ids else "declare themes: in pack.yaml"
 
 

@@ -36,6 +36,7 @@ from .findings import Status
 from .packs import EXTENSIONS, MANIFEST, FactType, Pack, load_manifest
 from .profile import OFFENCE_ANSWER_FIELDS, Answer, Conduct, Material, fact_paths
 from .reservations import RESERVABLE
+from .suggest import closest
 from .yamlio import LoadedYaml, load_yaml, validation_errors
 
 
@@ -172,10 +173,10 @@ def _check_fact(path: str, pack: Pack | None) -> None:
         declared = pack.fact(fact_id)
         if declared is not None:
             raise ValueError(f"{path!r} is a {declared.type.value} fact; a fact condition tests an answer fact (yes/no/partial/unknown)")
-        suggestion = _closest(path, sorted(f.path for f in own))
+        suggestion = closest(path, sorted(f.path for f in own))
         hint = f"did you mean {suggestion!r}?" if suggestion else f"declare it under facts: in the pack's {MANIFEST}"
         raise ValueError(f"pack {pack.id!r} declares no fact {fact_id!r}; {hint}")
-    suggestion = _closest(path, sorted(known_fact_paths() | {f.path for f in own}))
+    suggestion = closest(path, sorted(known_fact_paths() | {f.path for f in own}))
     hint = f"; did you mean {suggestion!r}?" if suggestion else ""
     raise ValueError(f"the profile has no fact {path!r}{hint}")
 
@@ -246,7 +247,7 @@ class Rule(_Strict):
             if ref in known:
                 continue
             if pack is None or pack.builtin:
-                suggestion = _closest(ref, sorted(known))
+                suggestion = closest(ref, sorted(known))
                 raise ValueError(
                     f"unknown paper question or Committee text point {ref!r}" + (f"; did you mean {suggestion!r}?" if suggestion else "")
                 )
@@ -255,7 +256,7 @@ class Rule(_Strict):
                     f"{ref!r} is a question of the paper; a pack's rules cite only the questions its pack.yaml declares, "
                     "so they never count as serving the paper"
                 )
-            suggestion = _closest(ref, sorted(known))
+            suggestion = closest(ref, sorted(known))
             raise ValueError(
                 f"question {ref!r} is not declared in pack {pack.id!r}"
                 + (f"; did you mean {suggestion!r}?" if suggestion else "; declare it under questions: in pack.yaml")
@@ -365,7 +366,7 @@ class RuleCatalogue(BaseModel):
             return f"rule {rule_id} is replaced by {self.replaced[rule_id]} in this run", f"name {self.replaced[rule_id]} instead"
         if rule_id in self.left_out:
             return f"rule {rule_id} does not run: --select/--skip leaves it out", "select it, or leave it out here too"
-        suggestion = _closest(rule_id, sorted(self.by_id()))
+        suggestion = closest(rule_id, sorted(self.by_id()))
         return f"no loaded rule {rule_id}", f"did you mean {suggestion!r}?" if suggestion else "see gap-engine rules list"
 
 
@@ -667,7 +668,7 @@ def _selected(loaded: list[LoadedRule], packs: list[Pack], select: Sequence[str]
     for option, names in (("--select", select), ("--skip", skip)):
         for name in names:
             if name not in known:
-                suggestion = _closest(name, sorted(known))
+                suggestion = closest(name, sorted(known))
                 errors.append(
                     InputError(
                         source=option,
@@ -740,10 +741,3 @@ def _rule_id_for(field: str | None, rules: Any) -> str | None:
     if index < len(rules) and isinstance(rules[index], dict):
         return str(rules[index].get("id", f"#{index + 1}"))
     return None
-
-
-def _closest(word: str, candidates: list[str]) -> str | None:
-    import difflib
-
-    match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return match[0] if match else None
