@@ -48,8 +48,18 @@ _BY_YAML_TAG = {
 }
 
 
+MAX_DEPTH = 100
+"""Deepest nesting of mappings and sequences either path accepts (profiles and rules nest under a
+dozen levels). One limit for both, so they agree; ruamel alone gave up between 250 and 1,000
+levels depending on the brackets, after seconds of work."""
+
+
 class _Fallback(Exception):
     """The fast path declines this text; the ruamel path decides."""
+
+
+class TooDeep(Exception):
+    """Nested deeper than MAX_DEPTH (or than libyaml's own limit of 1,000 levels): refused on either path."""
 
 
 def available() -> bool:
@@ -120,7 +130,9 @@ def compose(text: str) -> tuple[Any, dict[PathKey, Loc]] | None:
     loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):
+            raise TooDeep from None
         return None  # the ruamel path words the error (with its line) as users have always seen it
     finally:
         loader.dispose()
@@ -141,6 +153,8 @@ def _build(node: Any, path: PathKey, positions: dict[PathKey, Loc], seen: set[in
 
     ``seen`` holds every node built: libyaml composes an alias as the very node it names, so a
     node met twice is an alias — the ruamel path refuses those before expanding them."""
+    if len(path) > MAX_DEPTH:
+        raise TooDeep
     if id(node) in seen:
         raise _Fallback
     seen.add(id(node))

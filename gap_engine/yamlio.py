@@ -136,7 +136,10 @@ def parse_yaml(text: str, source: str) -> LoadedYaml:
     from . import yaml_fast
 
     if yaml_fast.available():
-        composed = yaml_fast.compose(text)
+        try:
+            composed = yaml_fast.compose(text)
+        except yaml_fast.TooDeep:
+            raise _too_deep(source) from None
         if composed is not None:
             return LoadedYaml(source=source, data=composed[0], positions=composed[1])
     return parse_yaml_ruamel(text, source)
@@ -256,6 +259,11 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc], source: str)
     """Convert ruamel's round-trip containers to plain Python, recording positions."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    from .yaml_fast import MAX_DEPTH
+
+    if len(path) > MAX_DEPTH:
+        raise _too_deep(source)
+
     if isinstance(node, CommentedMap):
         if path == ():
             positions[()] = (node.lc.line + 1, node.lc.col + 1)
@@ -273,6 +281,7 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc], source: str)
                     field=_dotted(path) or None,
                     hint="quote the key if the brackets are part of it",
                 )
+            key = _plain(key, path, positions, source)  # a ruamel ScalarInt key becomes an int
             positions[(*path, key)] = (line + 1, col + 1)
             out[key] = _plain(value, (*path, key), positions, source)
         return out
