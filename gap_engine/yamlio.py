@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from functools import cache
@@ -156,7 +157,7 @@ def parse_yaml_ruamel(text: str, source: str) -> LoadedYaml:
     try:
         # Aliases, tags and merge keys need a '*', '!' or '<<'; without one the separate event pass
         # (a third of the load time) is skipped.
-        if "*" in text or "!" in text or "<<" in text:
+        if "*" in text or "!" in text or "<<" in text or _LONG_DIGITS.search(text):
             _refuse_unsupported_events(yaml, text, source)
         node = yaml.load(text)
     except MarkedYAMLError as exc:
@@ -188,19 +189,37 @@ def parse_yaml_ruamel(text: str, source: str) -> LoadedYaml:
 
 
 def _refuse_unsupported_events(yaml: Any, text: str, source: str) -> None:
-    """Refuse aliases, tags and merge keys before anything is built.
+    """Refuse aliases, tags, merge keys and over-long integers before anything is built, naming the field.
 
     Aliases are the vector of exponential expansion ("billion laughs"). Tags (``!x [a]``,
     ``!!omap``, ``!!python/object``) and merge keys (``<<: {...}``) have no place in a profile or
     rule file: ruamel builds objects from them that are not plain data (or fails on them with a
-    traceback), and the libyaml fast path could not read them the same way."""
-    from ruamel.yaml.events import AliasEvent, NodeEvent, ScalarEvent
+    traceback), and the libyaml fast path could not read them the same way. An integer beyond
+    Python's int-from-text limit would end in a ValueError."""
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, MappingStartEvent, NodeEvent, ScalarEvent
 
+    from .yaml_fast import MAX_INT_DIGITS
+
+    # One frame per open mapping or sequence: its path, and the key awaiting a value (mapping) or the last index (sequence).
+    frames: list[list[Any]] = []
     for event in yaml.parse(text):
+        if isinstance(event, CollectionEndEvent):
+            frames.pop()
+            continue
         if not isinstance(event, NodeEvent):
             continue
+        path: PathKey = ()
+        if frames:
+            kind, parent, pending = frames[-1]
+            if kind == "seq":
+                frames[-1][2] = pending + 1
+                path = (*parent, pending + 1)
+            elif pending is None:
+                path = parent  # this node is a key: the error is in the mapping that holds it
+            else:
+                path = (*parent, pending)
         mark = event.start_mark
-        where = {"line": mark.line + 1, "column": mark.column + 1}
+        where = {"line": mark.line + 1, "column": mark.column + 1, "field": _dotted(path) or None}
         if isinstance(event, AliasEvent):
             raise InputErrors.single(source, f"YAML alias *{event.anchor} is not allowed", hint="write the value out in full", **where)
         tag = getattr(event, "tag", None)
@@ -214,10 +233,33 @@ def _refuse_unsupported_events(yaml: Any, text: str, source: str) -> None:
                 hint="remove the tag: profiles and rule files hold plain text, numbers, lists and mappings; quote a value to keep it text",
                 **where,
             )
-        if isinstance(event, ScalarEvent) and event.value == "<<" and not event.style:
-            raise InputErrors.single(
-                source, "YAML merge key '<<' is not allowed", hint="write the keys out in full, or quote '<<' if you mean the text", **where
-            )
+        if isinstance(event, ScalarEvent) and not event.style:
+            if event.value == "<<":
+                raise InputErrors.single(
+                    source,
+                    "YAML merge key '<<' is not allowed",
+                    hint="write the keys out in full, or quote '<<' if you mean the text",
+                    **where,
+                )
+            digits = sum(char.isalnum() for char in event.value) if len(event.value) > MAX_INT_DIGITS else 0
+            if digits > MAX_INT_DIGITS and _LONG_INTEGER.fullmatch(event.value):
+                raise InputErrors.single(
+                    source,
+                    f"an integer of {digits:,} digits is too long (at most {MAX_INT_DIGITS:,})",
+                    hint="quote it if it is text; no field takes a number that long",
+                    **where,
+                )
+        if frames and frames[-1][0] == "map":  # a key now awaits its value, or a value completes the pair
+            frames[-1][2] = (event.value if isinstance(event, ScalarEvent) else "?") if frames[-1][2] is None else None
+        if isinstance(event, MappingStartEvent):
+            frames.append(["map", path, None])
+        elif isinstance(event, CollectionStartEvent):
+            frames.append(["seq", path, -1])
+
+
+_LONG_INTEGER = re.compile(r"[-+]?(?:[0-9_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)")
+_LONG_DIGITS = re.compile(r"[0-9a-fA-F_]{4301}")
+"""A run of digits long enough to hold an integer over MAX_INT_DIGITS: the event pass must look."""
 
 
 def _too_deep(source: str) -> InputErrors:

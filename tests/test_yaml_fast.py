@@ -224,23 +224,30 @@ def test_what_the_snippets_mean(text: str, expected: Any) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a: !x [a]", "snippet.yaml:1:4: YAML tag !x is not allowed"),
-        ("a: !!omap [{a: 1}]", "snippet.yaml:1:4: YAML tag !!omap is not allowed"),
-        ("a: ! 5", "snippet.yaml:1:4: YAML tag ! is not allowed"),
+        ("a: !x [a]", "snippet.yaml:1:4: a: YAML tag !x is not allowed"),
+        ("a: !!omap [{a: 1}]", "snippet.yaml:1:4: a: YAML tag !!omap is not allowed"),
+        ("a: ! 5", "snippet.yaml:1:4: a: YAML tag ! is not allowed"),
         ("<<: {a: 1}\nb: 2", "snippet.yaml:1:1: YAML merge key '<<' is not allowed"),
         ("a: 1\na: 2", 'snippet.yaml:2:1: found duplicate key "a"'),
         ("[a]: 1", "snippet.yaml:1:1: a key must be a name, not a list"),
         ("x:\n  {a: 1}: 2", "snippet.yaml:2:3: x: a key must be a name, not a mapping"),
-        ("a: " + "9" * 4301, "snippet.yaml:1:4: an integer of 4,301 digits is too long (at most 4,300)"),
-        ("a: &x 1\nb: *x", "snippet.yaml:2:4: YAML alias *x is not allowed"),
+        ("a: " + "9" * 4301, "snippet.yaml:1:4: a: an integer of 4,301 digits is too long (at most 4,300)"),
+        ("a: &x 1\nb: *x", "snippet.yaml:2:4: b: YAML alias *x is not allowed"),
+        ("a:\n  b: [1, {c: !!str x}]", "snippet.yaml:2:14: a.b[1].c: YAML tag !!str is not allowed"),
+        ("a:\n  - {}\n  - <<: {x: 1}", "snippet.yaml:3:5: a[1]: YAML merge key '<<' is not allowed"),
+        ("a: {b: 1, c: 1" + "0" * 4400 + "}", "snippet.yaml:1:14: a.c: an integer of 4,401 digits is too long"),
+        ("a: 1_" + "0" * 4299, None),  # 4,301 characters but 4,300 digits: Python reads it
         ("--- a\n--- b", "snippet.yaml:2:1: but found another document"),
         ("[" * 102 + "]" * 102, "snippet.yaml: YAML is nested too deeply"),
         ("".join(" " * i + "a:\n" for i in range(150)), "snippet.yaml: YAML is nested too deeply"),
     ],
 )
-def test_what_the_snippets_refuse(text: str, expected: str) -> None:
+def test_what_the_snippets_refuse(text: str, expected: str | None) -> None:
     kind, message, _ = assert_same_reading(text)
-    assert kind == "error" and message.startswith(expected), message
+    if expected is None:
+        assert kind == "data", message
+    else:
+        assert kind == "error" and message.startswith(expected), message
 
 
 def test_the_fast_path_is_taken_for_ordinary_text_and_declines_the_odd() -> None:
