@@ -189,7 +189,7 @@ def version_tuple(version: str) -> tuple[int, ...]:
 def load_manifest(directory: Path, *, builtin: bool = False) -> Pack:
     """Read and check ``directory/pack.yaml``; raise InputErrors naming the file, line and field."""
     path = directory / MANIFEST
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # a FIFO, a device or a broken link is refused by load_yaml, saying so
         raise InputErrors.single(
             str(directory),
             f"rule pack has no {MANIFEST}",

@@ -37,7 +37,7 @@ from .packs import EXTENSIONS, MANIFEST, FactType, Pack, load_manifest
 from .profile import OFFENCE_ANSWER_FIELDS, Answer, Conduct, Material, fact_paths
 from .reservations import RESERVABLE
 from .suggest import closest
-from .yamlio import LoadedYaml, load_yaml, validation_errors
+from .yamlio import LoadedYaml, load_yaml, path_problem, read_bytes, validation_errors
 
 
 class Severity(str, Enum):
@@ -438,6 +438,10 @@ def load_rules(
     seen_dirs: dict[Path, str] = {}
     directories = ([(builtin_rules_dir(), True)] if include_builtin else []) + [(Path(d), False) for d in extra_dirs]
     for directory, builtin in directories:
+        problem = path_problem(directory)
+        if problem is not None:
+            errors.append(problem)
+            continue
         if not directory.is_dir():
             errors.append(
                 InputError(source=str(directory), message="rule pack is not a directory", hint="pass a directory holding pack.yaml")
@@ -478,7 +482,7 @@ def load_rules(
     digest = hashlib.sha256()
     for pack in packs:
         # The manifest is part of what ran: its themes and questions are shown in every output.
-        digest.update(pack.label.encode() + b"\0" + (pack.directory / MANIFEST).read_bytes() + b"\0")
+        digest.update(pack.label.encode() + b"\0" + read_bytes(pack.directory / MANIFEST) + b"\0")
         files = [p for p in sorted(pack.directory.glob("*.yaml")) + sorted(pack.directory.glob("*.yml")) if p.name != MANIFEST]
         if not files:
             errors.append(InputError(source=str(pack.directory), message="rule pack holds no rule files (.yaml beside pack.yaml)"))
@@ -552,7 +556,7 @@ def _load_rule_file(
         parsed = load_yaml(path)
     except InputErrors as exc:
         return [], [], list(exc.errors)
-    digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(path.name.encode() + b"\0" + read_bytes(path))
     rule_file, errors = _validate_rule_file(parsed, pack)
     if rule_file is None:
         return [], [], errors

@@ -70,7 +70,7 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise _open_error(source, exc) from None
+        raise InputErrors([open_error(source, exc)]) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
@@ -103,7 +103,22 @@ def _too_big(source: str, size: str, max_bytes: int) -> InputErrors:
     return InputErrors.single(source, f"{size}, over the {max_bytes:,}-byte limit", hint="split it or check it is the right file")
 
 
-def _open_error(source: str, exc: OSError) -> InputErrors:
+def path_problem(path: Path) -> InputError | None:
+    """Why ``path`` cannot even be looked at (a name too long, a loop of links, no permission), or None.
+
+    ``Path.is_dir()`` answers False for a loop and raises for a name too long; a rule pack
+    directory is checked with this first so neither ends as "not a directory" or a traceback.
+    A path that does not exist is not a problem here: the caller words that in its own terms."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        return open_error(str(path), exc)
+    return None
+
+
+def open_error(source: str, exc: OSError) -> InputError:
     """Every reason a path cannot be opened, in words, with what to do about it."""
     reasons = {
         errno.ENOENT: ("file not found", "check the path"),
@@ -115,7 +130,7 @@ def _open_error(source: str, exc: OSError) -> InputErrors:
         errno.EPERM: ("permission denied", "check the file's permissions"),
     }
     message, hint = reasons.get(exc.errno or 0, (f"cannot be opened: {exc.strerror}", "check the path"))
-    return InputErrors.single(source, message, hint=hint)
+    return InputError(source=source, message=message, hint=hint)
 
 
 def _file_kind(mode: int) -> str:
