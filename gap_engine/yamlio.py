@@ -80,7 +80,7 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
                 source, f"is not a regular file (it is a {_file_kind(info.st_mode)})", hint="name a YAML file saved on disk"
             )
         if info.st_size > max_bytes:
-            raise _too_big(source, f"file is {info.st_size:,} bytes", max_bytes)
+            raise _too_big(source, f"file is {info.st_size:,} bytes,", max_bytes)
         chunks: list[bytes] = []
         left = max_bytes + 1
         while left > 0:
@@ -95,12 +95,12 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         os.close(fd)
     raw = b"".join(chunks)
     if len(raw) > max_bytes:  # it grew after stat, or stat does not know its size
-        raise _too_big(source, "file is", max_bytes)
+        raise _too_big(source, "file is", max_bytes)  # "file is over the ...-byte limit"
     return raw
 
 
 def _too_big(source: str, size: str, max_bytes: int) -> InputErrors:
-    return InputErrors.single(source, f"{size}, over the {max_bytes:,}-byte limit", hint="split it or check it is the right file")
+    return InputErrors.single(source, f"{size} over the {max_bytes:,}-byte limit", hint="split it or check it is the right file")
 
 
 def path_problem(path: Path) -> InputError | None:
