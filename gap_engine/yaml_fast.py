@@ -82,8 +82,9 @@ def _core_resolvers() -> dict[str, tuple[tuple[str, Any], ...]]:
         if (1, 2) not in versions:
             continue
         ours = _BY_YAML_TAG.get(tag, _ODD)
+        compiled = re.compile(regexp.pattern, regexp.flags)  # ruamel wraps it in a lazy proxy, slow to call
         for char in first:
-            table.setdefault(char, []).append((ours, regexp))
+            table.setdefault(char, []).append((ours, compiled))
     return {char: tuple(entries) for char, entries in table.items()}
 
 
@@ -100,6 +101,12 @@ def _loader_class() -> type:
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             BaseResolver.__init__(self)
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """No path resolvers here: skip PyYAML's bookkeeping, called twice per node."""
+
+        def ascend_resolver(self) -> None:
+            pass
 
         def resolve(self, kind: type, value: str | None, implicit: Any) -> str:
             """Called by libyaml's composer for every node with no tag of its own (or the bare ``!``)."""
