@@ -287,6 +287,9 @@ def _too_deep(source: str) -> InputErrors:
 def _text_dates_constructor() -> type:
     """A round-trip constructor that leaves dates (and a bare ``=``) as text and refuses huge integers.
 
+    Numbers ruamel's resolver claims but cannot build (``._``, ``0x_``, ``-_``) are text too: they
+    ended in a ValueError or IndexError traceback.
+
     ruamel.yaml would build ``datetime.date`` itself and crash on an out-of-range date such as
     2024-13-01 with no location; as text, pydantic reports it against the field and line. A bare
     ``=`` is YAML 1.1's "value" key, which ruamel 1.2 still tags and would hand on as an object:
@@ -304,11 +307,21 @@ def _text_dates_constructor() -> type:
                 raise ConstructorError(
                     None, None, f"an integer of {digits:,} digits is too long (at most {MAX_INT_DIGITS:,})", node.start_mark
                 )
-            return super().construct_yaml_int(node)
+            try:
+                return super().construct_yaml_int(node)
+            except (ValueError, IndexError):
+                return str(node.value)  # '0x_', '-_': ruamel's pattern takes them for numbers, its constructor fails
+
+        def construct_yaml_float(self, node: Any) -> Any:
+            try:
+                return super().construct_yaml_float(node)
+            except ValueError:
+                return str(node.value)  # '._': no number in YAML 1.2 core, text as for the fast path
 
     TextDatesConstructor.add_constructor("tag:yaml.org,2002:timestamp", TextDatesConstructor.construct_yaml_str)
     TextDatesConstructor.add_constructor("tag:yaml.org,2002:value", TextDatesConstructor.construct_yaml_str)
     TextDatesConstructor.add_constructor("tag:yaml.org,2002:int", TextDatesConstructor.construct_yaml_int)
+    TextDatesConstructor.add_constructor("tag:yaml.org,2002:float", TextDatesConstructor.construct_yaml_float)
     return TextDatesConstructor
 
 
