@@ -24,7 +24,7 @@ Loc = tuple[int, int]
 PathKey = tuple[str | int, ...]
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?")  # only asked of what is tagged float
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)")
 _DIRECTIVE = re.compile(r"^%", re.MULTILINE)
@@ -130,6 +130,10 @@ def compose(text: str) -> tuple[Any, dict[PathKey, Loc]] | None:
 
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\t" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        # libyaml (YAML 1.1) counts NEL and the Unicode line and paragraph separators as line breaks,
+        # ruamel (1.2) does not, so lines would differ; and ruamel refuses tabs libyaml accepts.
+        return None
     if _DIRECTIVE.search(text):
         return None  # %YAML 1.1 changes what plain scalars mean; ruamel honours it
     if "!" in text and _BARE_TAG.search(text):

@@ -175,6 +175,19 @@ SNIPPETS = [
     "{}",
     "\ufeffa: 1",
     "\ufeff- x",
+    # characters libyaml and ruamel treat differently: line breaks of YAML 1.1 only, tabs
+    "a: x\u2028y\nb: 1",
+    'a: "x\u2028y"\nb: 1',
+    "a: x\u2029\nb: 1",
+    "a: x\x85y\nb: 1",
+    "a: x\tb",
+    "a:\tb",
+    "a: 'x\ty'\nb: 1",
+    "a: x\r\nb: 1\r\n",
+    "a: x\rb: 1",
+    'a: "\\u2028 \\x85 \\t"',
+    "a: x\x7fy",
+    "a: \U0001f600\nb: \u00e9t\u00e9",
     # structure and positions
     "a:\n  b:\n    - c: 1\n      d: [1, {e: 2}]\n    - - x\n      - y\n  f: {g: h, i: [j, k]}\n",
     "a: [\n  1,\n  2\n]\nb: {\n  c: d\n}",
@@ -263,7 +276,7 @@ def test_the_fast_path_is_taken_for_ordinary_text_and_declines_the_odd() -> None
 
 
 # Hypothesis: random plain scalars in every position a profile could hold them.
-_plain_words = st.text(alphabet="aeNoyYtTfF0123456789.-+_:~=<eExXbB ", min_size=1, max_size=12).map(str.strip).filter(bool)
+_plain_words = st.text(alphabet="aeNoyYtTfF0123456789.-+_:~=<eExXbB #'\"\t\u2028\x85", min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
 @settings(max_examples=300, deadline=None)
