@@ -379,7 +379,7 @@ def validation_errors(exc: Any, loaded: LoadedYaml, model: type) -> list[InputEr
     errors: list[InputError] = []
     for err in exc.errors(include_url=False):
         loc: PathKey = tuple(err["loc"])
-        data_loc = _data_path(loc, loaded.data)
+        data_loc = _data_path(loc, loaded.data) or loc  # never empty: the messages below name its last part
         field_path = _dotted(data_loc)
         position = loaded.locate(data_loc)
         message = err["msg"]
