@@ -78,7 +78,11 @@ def test_every_project_file_reads_the_same_on_both_paths(path: Path) -> None:
     except InputErrors:
         return  # binary, empty or not UTF-8: refused before any parser sees it
     if path.name == "deeply_nested.yaml":
-        pytest.skip("5,000 levels take ruamel seconds; the depth limit is compared on smaller snippets below")
+        # 5,000 levels take ruamel seconds to refuse; the fast path refuses at once with the same
+        # message (tests/test_hardening.py checks it end to end, the snippets below compare both paths).
+        with pytest.raises(InputErrors, match="YAML is nested too deeply"):
+            parse_yaml(text, str(path))
+        return
     assert_same_reading(text)
 
 
@@ -287,6 +291,37 @@ def test_random_plain_scalars_read_the_same(pairs: list[tuple[str, str]]) -> Non
     text += "flow: [" + ", ".join(value for _, value in pairs) + "]\n"
     text += "keys: {" + ", ".join(f"{key}: {i}" for i, (key, _) in enumerate(pairs)) + "}\n"
     assert_same_reading(text)
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(["yes", "NO", "on", "2024-02-30", "=", "<<", "~", "0x1F", "1_000", "# not a comment", "a: b", "- x", "'q'"]),
+)
+_documents = st.recursive(
+    _scalars,
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), children, max_size=4)),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_documents, st.sampled_from([None, True, False]))
+def test_random_documents_dumped_by_ruamel_read_the_same(document: Any, flow: bool | None) -> None:
+    """Whatever ruamel writes (block, flow or mixed style, any quoting it chooses) both paths read alike."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    writer = YAML(typ="safe", pure=True)
+    writer.default_flow_style = flow
+    writer.allow_unicode = True
+    stream = io.StringIO()
+    writer.dump({"doc": document}, stream)
+    assert_same_reading(stream.getvalue())
 
 
 # --- without libyaml --------------------------------------------------------------------------------
