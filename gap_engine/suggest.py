@@ -15,9 +15,10 @@ CUTOFF = 0.6
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like ``word``, or None when none is close enough.
 
-    ``word`` itself is never suggested: a name that is among the candidates was not the mistake,
-    and "unknown field 'x' (did you mean 'x'?)" only confuses."""
-    match = difflib.get_close_matches(word, [c for c in candidates if c != word], n=1, cutoff=CUTOFF)
+    ``word`` itself may be the answer: a caller that normalised what was typed (``gai-011`` asked
+    as ``GAI-011``) suggests the exact name. A caller to whom ``word`` cannot be right leaves it out
+    of ``candidates`` (yamlio does, for unknown fields)."""
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=CUTOFF)
     return match[0] if match else None
 
 

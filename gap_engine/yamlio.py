@@ -454,7 +454,9 @@ def _suggest_field(model: type, path: PathKey) -> str:
             break
         current = _inner_model(current.model_fields[part].annotation)
     names = list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
-    suggestion = did_you_mean(str(path[-1]), names)
+    # The unknown key is never suggested for itself ("unknown field 'x' (did you mean 'x'?)"): if it
+    # is a field's name, the error lies elsewhere on the path.
+    suggestion = did_you_mean(str(path[-1]), [name for name in names if name != str(path[-1])])
     if suggestion:
         return suggestion
     return f"allowed here: {', '.join(names)}" if names else "remove it"

@@ -199,7 +199,26 @@ def test_name_longer_than_the_file_system_allows(tmp_path: Path) -> None:
 # --- did you mean --------------------------------------------------------------------------------
 
 
-def test_a_name_is_never_suggested_for_itself() -> None:
-    assert closest("jurisdiction", ["jurisdiction", "jurisdictions"]) == "jurisdictions"
-    assert closest("jurisdiction", ["jurisdiction"]) is None
+def test_an_unknown_field_is_never_suggested_for_itself() -> None:
+    """Even where pydantic's location lands on a real field's name, the hint never repeats it."""
+    from pydantic import BaseModel, ConfigDict
+
+    from gap_engine.yamlio import _suggest_field
+
+    class Inner(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        jurisdiction: str = ""
+        jurisdictions: str = ""
+
+    class Outer(BaseModel):
+        inner: Inner
+
+    assert _suggest_field(Outer, ("inner", "jurisdiction")) == "did you mean 'jurisdictions'?"
+    assert _suggest_field(Outer, ("inner", "jurisdictoin")) == "did you mean 'jurisdiction'?"
+
+
+def test_suggestions_are_shared() -> None:
+    """One measure for every did-you-mean; a normalised name (upper-cased rule ID) may match exactly."""
+    assert closest("GAI-011", ["GAI-011", "GAI-019"]) == "GAI-011"
     assert closest("hash_shareing", ["hash_sharing", "age_assurance"]) == "hash_sharing"
+    assert closest("zzz", ["hash_sharing"]) is None
