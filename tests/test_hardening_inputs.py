@@ -126,19 +126,45 @@ def test_tag_in_a_waiver_file() -> None:
 # --- files that are not regular files -----------------------------------------------------------
 
 
+def refused_in_a_capped_process(args: list[str], *expected: str) -> None:
+    """Like ``refused``, in a child process limited to 1 GiB of memory and 120 s: if /dev/zero were
+    read again, the run would fail here instead of exhausting the machine's memory."""
+    import resource
+    import subprocess
+    import sys
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    code = "import sys; from gap_engine.cli import main; main(sys.argv[1:])"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, preexec_fn=cap, env=env, check=False
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-@pytest.mark.usefixtures("deadline")
 def test_dev_zero_is_refused_not_read_until_memory_runs_out(tmp_path: Path) -> None:
     """/dev/zero reports a size of 0 and never ends: the old size check let it through."""
-    refused(["check", "/dev/zero"], "Error: /dev/zero: is not a regular file (it is a character device) (name a YAML file saved on disk)")
-    refused(["check", str(GOOD), "--waivers", "/dev/zero"], "Error: /dev/zero: is not a regular file")
+    refused_in_a_capped_process(
+        ["check", "/dev/zero"], "Error: /dev/zero: is not a regular file (it is a character device) (name a YAML file saved on disk)"
+    )
+    refused_in_a_capped_process(["check", str(GOOD), "--waivers", "/dev/zero"], "Error: /dev/zero: is not a regular file")
     pack = write_manifest(tmp_path / "pack")
     (pack / "zero.yaml").symlink_to("/dev/zero")
-    refused(["rules", "list", "--rules", str(pack)], f"Error: {pack / 'zero.yaml'}: is not a regular file (it is a character device)")
+    refused_in_a_capped_process(
+        ["rules", "list", "--rules", str(pack)], f"Error: {pack / 'zero.yaml'}: is not a regular file (it is a character device)"
+    )
     manifest_pack = tmp_path / "manifest-pack"
     manifest_pack.mkdir()
     (manifest_pack / "pack.yaml").symlink_to("/dev/zero")
-    refused(["validate", str(GOOD), "--rules", str(manifest_pack)], f"Error: {manifest_pack / 'pack.yaml'}: is not a regular file")
+    refused_in_a_capped_process(
+        ["validate", str(GOOD), "--rules", str(manifest_pack)], f"Error: {manifest_pack / 'pack.yaml'}: is not a regular file"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
