@@ -11,6 +11,8 @@ Run with ``make bench``. It prints figures and asserts nothing about time: the t
 * ``gap-engine --help`` cold start.
 * import: refusing a hostile workbook (a template whose Offences sheet holds 600,000 rows, a few
   megabytes on disk): seconds and the Python heap's peak during the import, in a process of its own.
+* YAML reading: the libyaml fast path against the ruamel path, ms per file, for the fixtures and
+  the rule files (``--yaml-only`` prints just this).
 
 Each engine runs in its own process, so its peak RSS is its own. The profiles are generated
 from a fixed seed, identical for both engines, and kept out of the timed sections.
@@ -228,6 +230,47 @@ def _phases(paths: list[Path], workbook: Path) -> dict[str, float]:
     return phases
 
 
+# --- YAML reading -------------------------------------------------------------------------------
+
+
+def yaml_figures(repeat: int = 5) -> list[tuple[str, int, float, float | None]]:
+    """(label, files, ruamel ms per file, fast ms per file or None) for the fixtures and the rule files.
+
+    Each file is parsed ``repeat`` times per path and the best round is kept, so a busy shared
+    machine inflates the figures less; text is read once, outside the timing."""
+    from gap_engine import yaml_fast
+    from gap_engine.yamlio import parse_yaml, parse_yaml_ruamel, read_text
+
+    groups = {
+        "fixtures": sorted((ROOT / "fixtures").glob("*.yaml")),
+        "rules": [*sorted((ROOT / "rules").glob("*.yaml")), ROOT / "gap_engine" / "paper.yaml"],
+    }
+    figures = []
+    for label, paths in groups.items():
+        texts = [(str(p), read_text(p)) for p in paths]
+
+        def best(parse: Any, texts: list[tuple[str, str]] = texts) -> float:
+            rounds = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                for source, text in texts:
+                    parse(text, source)
+                rounds.append(time.perf_counter() - started)
+            return min(rounds) * 1000 / len(texts)
+
+        fast = best(parse_yaml) if yaml_fast.available() else None
+        figures.append((label, len(texts), best(parse_yaml_ruamel), fast))
+    return figures
+
+
+def print_yaml_figures() -> None:
+    for label, files, slow, fast in yaml_figures():
+        if fast is None:
+            print(f"YAML, {label} ({files} files): ruamel {slow:.2f} ms/file; fast path n/a (PyYAML's libyaml extension not installed)")
+        else:
+            print(f"YAML, {label} ({files} files): ruamel {slow:.2f} ms/file, libyaml fast path {fast:.2f} ms/file ({slow / fast:.0f}x)")
+
+
 # --- report -------------------------------------------------------------------------------------
 
 
@@ -278,9 +321,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--largest", type=int, default=SIZES[-1], help="largest N (default 10,000)")
+    parser.add_argument("--yaml-only", action="store_true", help="print only the YAML reading figures")
     args = parser.parse_args()
     if args.worker == "hostile":
         print(json.dumps(hostile_workbook_worker()))
+        return
+    if args.yaml_only:
+        print_yaml_figures()
         return
     if args.worker:
         print(json.dumps(engine_worker(args.worker, args.largest)))
@@ -351,6 +398,7 @@ def main() -> None:
         f"(traced, so slower than untraced), Python heap peak {hostile['heap_peak_bytes'] / 2**20:,.1f} MiB; "
         f"{hostile['message'].split(': ', 1)[-1]}"
     )
+    print_yaml_figures()
 
 
 if __name__ == "__main__":

@@ -73,7 +73,9 @@ def _emit(text: str | bytes, output: str | None, inputs: list[Path]) -> None:
 
 
 def _rule_inputs(rule_dirs: list[Path]) -> list[Path]:
-    return [p for d in rule_dirs if d.is_dir() for p in d.iterdir()]
+    from .yamlio import path_problem  # a name too long makes is_dir() raise; load_rules reports it
+
+    return [p for d in rule_dirs if path_problem(d) is None and d.is_dir() for p in d.iterdir()]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,12 +12,12 @@ results alone (after the findings, and any waivers, are decided), so the memo, t
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
 from .errors import InputErrors
 from .findings import CheckResults, ElementResult, Finding, ProfileResult, Status
+from .suggest import did_you_mean
 
 WHO_ORDER = (Status.covered, Status.gap, Status.partial, Status.unknown, Status.reserved, Status.not_applicable)
 """The order of a "who" line: who does, who does not, who does in part, who is not known, then the rest."""
@@ -128,8 +128,7 @@ def compare_item(results: CheckResults, text: str) -> Comparison:
     if not columns:
         descriptions = {row.element.element for row in item_rows(results)}
         words = sorted({word for d in descriptions for token in re.findall(r"[\w.]+", d) for word in (token, *re.split(r"[._]", token))})
-        match = difflib.get_close_matches(text, words, n=1, cutoff=0.6)
-        hint = f"did you mean {match[0]!r}?" if match else "see the items of a rule with --rule ID"
+        hint = did_you_mean(text, words) or "see the items of a rule with --rule ID"
         raise InputErrors.single("--item", f"no checklist item contains {text!r}", hint=hint)
     return _comparison(results, f"Checklist items containing {text!r}", columns)
 

@@ -29,7 +29,8 @@ from .errors import InputError, InputErrors
 from .facts import APPLIES_KEY, FactDict, ProfileFacts, profile_facts
 from .findings import ElementResult, Finding, Status
 from .profile import Answer, Profile
-from .rules import Condition, RuleCatalogue, _closest
+from .rules import Condition, RuleCatalogue
+from .suggest import closest
 from .verdict import combine, decide_all, read_reservations, resolve_exhaustiveness
 from .what_if import WhatIf, what_ifs
 
@@ -211,7 +212,7 @@ def find_rule(catalogue: RuleCatalogue, rule_id: str) -> CompiledRule:
         successors = retired[rule_id].replaced_by
         hint = f"explain its successor{'s' if len(successors) > 1 else ''} {', '.join(successors)}" if successors else None
         raise InputErrors.single(rule_id, f"rule {rule_id} is retired", hint=hint)
-    suggestion = _closest(rule_id.upper(), sorted(compiled))
+    suggestion = closest(rule_id.upper(), sorted(compiled))
     raise InputErrors.single(
         rule_id,
         "no such rule in the loaded rules",

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import __version__
 from .errors import InputError, InputErrors
+from .suggest import did_you_mean
 from .yamlio import LoadedYaml, load_yaml, validation_errors
 
 BUILTIN = "builtin"
@@ -188,7 +189,7 @@ def version_tuple(version: str) -> tuple[int, ...]:
 def load_manifest(directory: Path, *, builtin: bool = False) -> Pack:
     """Read and check ``directory/pack.yaml``; raise InputErrors naming the file, line and field."""
     path = directory / MANIFEST
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # a FIFO, a device or a broken link is refused by load_yaml, saying so
         raise InputErrors.single(
             str(directory),
             f"rule pack has no {MANIFEST}",
@@ -283,11 +284,9 @@ def _fact_errors(manifest: PackManifest, parsed: LoadedYaml) -> list[InputError]
 
 
 def _theme_hint(theme: str, theme_ids: list[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(theme, theme_ids, n=1, cutoff=0.6)
-    if match:
-        return f"did you mean {match[0]!r}?"
+    hint = did_you_mean(theme, theme_ids)
+    if hint:
+        return hint
     return f"declared themes: {', '.join(theme_ids)}" if theme_ids else "declare themes: in pack.yaml"
 
 

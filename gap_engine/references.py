@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .errors import InputError
-from .rules import Condition, LoadedRule, RetiredRule, Rule, RuleFile, _closest
+from .rules import Condition, LoadedRule, RetiredRule, Rule, RuleFile
+from .suggest import closest
 from .yamlio import LoadedYaml, PathKey, _dotted
 
 T = TypeVar("T")
@@ -141,7 +142,7 @@ def expand_named(rule_file: RuleFile, parsed: LoadedYaml) -> tuple[RuleFile, lis
     errors: list[InputError] = []
 
     def unknown(owner: str, name: str, path: PathKey) -> InputError:
-        suggestion = _closest(name, names)
+        suggestion = closest(name, names)
         hint = f"did you mean {suggestion!r}?" if suggestion else ("named here: " + ", ".join(names) if names else None)
         return _error(parsed, (*path, "use"), f"{owner}: no named condition {name!r} in this file's conditions", hint)
 
@@ -233,7 +234,7 @@ def reference_errors(references: list[RuleReference], live: dict[str, LoadedRule
             message = f"{ref.owner}: refers to rule {ref.target}, which is retired"
             hint = f"refer to its successor {', '.join(successors)}" if successors else "it has no successor; remove the reference"
         else:
-            suggestion = _closest(ref.target, sorted(live))
+            suggestion = closest(ref.target, sorted(live))
             message = f"{ref.owner}: refers to rule {ref.target}, which is not in the loaded catalogue"
             hint = f"did you mean {suggestion!r}?" if suggestion else "load the pack that holds it with --rules"
         errors.append(InputError(**{**ref.error_at.__dict__, "message": message, "hint": hint}))

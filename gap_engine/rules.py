@@ -36,7 +36,8 @@ from .findings import Status
 from .packs import EXTENSIONS, MANIFEST, FactType, Pack, load_manifest
 from .profile import OFFENCE_ANSWER_FIELDS, Answer, Conduct, Material, fact_paths
 from .reservations import RESERVABLE
-from .yamlio import LoadedYaml, load_yaml, validation_errors
+from .suggest import closest
+from .yamlio import LoadedYaml, load_yaml, path_problem, read_bytes, validation_errors
 
 
 class Severity(str, Enum):
@@ -172,10 +173,10 @@ def _check_fact(path: str, pack: Pack | None) -> None:
         declared = pack.fact(fact_id)
         if declared is not None:
             raise ValueError(f"{path!r} is a {declared.type.value} fact; a fact condition tests an answer fact (yes/no/partial/unknown)")
-        suggestion = _closest(path, sorted(f.path for f in own))
+        suggestion = closest(path, sorted(f.path for f in own))
         hint = f"did you mean {suggestion!r}?" if suggestion else f"declare it under facts: in the pack's {MANIFEST}"
         raise ValueError(f"pack {pack.id!r} declares no fact {fact_id!r}; {hint}")
-    suggestion = _closest(path, sorted(known_fact_paths() | {f.path for f in own}))
+    suggestion = closest(path, sorted(known_fact_paths() | {f.path for f in own}))
     hint = f"; did you mean {suggestion!r}?" if suggestion else ""
     raise ValueError(f"the profile has no fact {path!r}{hint}")
 
@@ -246,7 +247,7 @@ class Rule(_Strict):
             if ref in known:
                 continue
             if pack is None or pack.builtin:
-                suggestion = _closest(ref, sorted(known))
+                suggestion = closest(ref, sorted(known))
                 raise ValueError(
                     f"unknown paper question or Committee text point {ref!r}" + (f"; did you mean {suggestion!r}?" if suggestion else "")
                 )
@@ -255,7 +256,7 @@ class Rule(_Strict):
                     f"{ref!r} is a question of the paper; a pack's rules cite only the questions its pack.yaml declares, "
                     "so they never count as serving the paper"
                 )
-            suggestion = _closest(ref, sorted(known))
+            suggestion = closest(ref, sorted(known))
             raise ValueError(
                 f"question {ref!r} is not declared in pack {pack.id!r}"
                 + (f"; did you mean {suggestion!r}?" if suggestion else "; declare it under questions: in pack.yaml")
@@ -365,7 +366,7 @@ class RuleCatalogue(BaseModel):
             return f"rule {rule_id} is replaced by {self.replaced[rule_id]} in this run", f"name {self.replaced[rule_id]} instead"
         if rule_id in self.left_out:
             return f"rule {rule_id} does not run: --select/--skip leaves it out", "select it, or leave it out here too"
-        suggestion = _closest(rule_id, sorted(self.by_id()))
+        suggestion = closest(rule_id, sorted(self.by_id()))
         return f"no loaded rule {rule_id}", f"did you mean {suggestion!r}?" if suggestion else "see gap-engine rules list"
 
 
@@ -437,6 +438,10 @@ def load_rules(
     seen_dirs: dict[Path, str] = {}
     directories = ([(builtin_rules_dir(), True)] if include_builtin else []) + [(Path(d), False) for d in extra_dirs]
     for directory, builtin in directories:
+        problem = path_problem(directory)
+        if problem is not None:
+            errors.append(problem)
+            continue
         if not directory.is_dir():
             errors.append(
                 InputError(source=str(directory), message="rule pack is not a directory", hint="pass a directory holding pack.yaml")
@@ -477,7 +482,7 @@ def load_rules(
     digest = hashlib.sha256()
     for pack in packs:
         # The manifest is part of what ran: its themes and questions are shown in every output.
-        digest.update(pack.label.encode() + b"\0" + (pack.directory / MANIFEST).read_bytes() + b"\0")
+        digest.update(pack.label.encode() + b"\0" + read_bytes(pack.directory / MANIFEST) + b"\0")
         files = [p for p in sorted(pack.directory.glob("*.yaml")) + sorted(pack.directory.glob("*.yml")) if p.name != MANIFEST]
         if not files:
             errors.append(InputError(source=str(pack.directory), message="rule pack holds no rule files (.yaml beside pack.yaml)"))
@@ -551,7 +556,7 @@ def _load_rule_file(
         parsed = load_yaml(path)
     except InputErrors as exc:
         return [], [], list(exc.errors)
-    digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(path.name.encode() + b"\0" + read_bytes(path))
     rule_file, errors = _validate_rule_file(parsed, pack)
     if rule_file is None:
         return [], [], errors
@@ -667,7 +672,7 @@ def _selected(loaded: list[LoadedRule], packs: list[Pack], select: Sequence[str]
     for option, names in (("--select", select), ("--skip", skip)):
         for name in names:
             if name not in known:
-                suggestion = _closest(name, sorted(known))
+                suggestion = closest(name, sorted(known))
                 errors.append(
                     InputError(
                         source=option,
@@ -740,10 +745,3 @@ def _rule_id_for(field: str | None, rules: Any) -> str | None:
     if index < len(rules) and isinstance(rules[index], dict):
         return str(rules[index].get("id", f"#{index + 1}"))
     return None
-
-
-def _closest(word: str, candidates: list[str]) -> str | None:
-    import difflib
-
-    match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return match[0] if match else None

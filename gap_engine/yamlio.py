@@ -8,12 +8,17 @@ rules have no use for them and they are the vector of exponential expansion ("bi
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, InputErrors
+from .suggest import did_you_mean
 
 MAX_FILE_BYTES = 2_000_000
 """Profiles and rule files are hand-written text; anything larger is almost surely a mistake."""
@@ -41,16 +46,7 @@ class LoadedYaml:
 def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a UTF-8 text file, turning every way it can be unreadable into an InputError."""
     source = str(path)
-    if not path.exists():
-        raise InputErrors.single(source, "file not found", hint="check the path")
-    if path.is_dir():
-        raise InputErrors.single(source, "is a directory, not a file", hint="name a .yaml file inside it")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputErrors.single(
-            source, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", hint="split it or check it is the right file"
-        )
-    raw = path.read_bytes()
+    raw = read_bytes(path, max_bytes=max_bytes)
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputErrors.single(source, "is a binary file, not YAML text", line=line, hint="name the YAML profile or rule file")
@@ -64,36 +60,128 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     return text
 
 
+def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, or an InputError saying why not.
+
+    The size is checked by reading, not by trusting ``stat``: /dev/zero reports 0 bytes and never
+    ends, and a FIFO blocks until someone writes. So the file is opened without blocking, refused
+    unless it is a regular file, and read for at most ``max_bytes + 1`` bytes."""
+    source = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise InputErrors([open_error(source, exc)]) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputErrors.single(source, "is a directory, not a file", hint="name a .yaml file inside it")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputErrors.single(
+                source, f"is not a regular file (it is a {_file_kind(info.st_mode)})", hint="name a YAML file saved on disk"
+            )
+        if info.st_size > max_bytes:
+            raise _too_big(source, f"file is {info.st_size:,} bytes,", max_bytes)
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise InputErrors.single(source, f"cannot be read: {exc.strerror}", hint="check the file and its permissions") from None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > max_bytes:  # it grew after stat, or stat does not know its size
+        raise _too_big(source, "file is", max_bytes)  # "file is over the ...-byte limit"
+    return raw
+
+
+def _too_big(source: str, size: str, max_bytes: int) -> InputErrors:
+    return InputErrors.single(source, f"{size} over the {max_bytes:,}-byte limit", hint="split it or check it is the right file")
+
+
+def path_problem(path: Path) -> InputError | None:
+    """Why ``path`` cannot even be looked at (a name too long, a loop of links, no permission), or None.
+
+    ``Path.is_dir()`` answers False for a loop and raises for a name too long; a rule pack
+    directory is checked with this first so neither ends as "not a directory" or a traceback.
+    A path that does not exist is not a problem here: the caller words that in its own terms."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        return open_error(str(path), exc)
+    return None
+
+
+def open_error(source: str, exc: OSError) -> InputError:
+    """Every reason a path cannot be opened, in words, with what to do about it."""
+    reasons = {
+        errno.ENOENT: ("file not found", "check the path"),
+        errno.ENOTDIR: ("file not found (a part of the path is not a directory)", "check the path"),
+        errno.EISDIR: ("is a directory, not a file", "name a .yaml file inside it"),
+        errno.ENAMETOOLONG: ("the file name is longer than the file system allows", "check the path, or shorten the name"),
+        errno.ELOOP: ("the path is a loop of symbolic links", "point the link at a real file"),
+        errno.EACCES: ("permission denied", "check the file's permissions"),
+        errno.EPERM: ("permission denied", "check the file's permissions"),
+    }
+    message, hint = reasons.get(exc.errno or 0, (f"cannot be opened: {exc.strerror}", "check the path"))
+    return InputError(source=source, message=message, hint=hint)
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return kind
+    return "socket" if stat.S_ISSOCK(mode) else "special file"
+
+
 def load_yaml(path: Path) -> LoadedYaml:
     return parse_yaml(read_text(path), str(path))
 
 
 def parse_yaml(text: str, source: str) -> LoadedYaml:
+    """Plain data and positions: by libyaml when it is installed and the text is ordinary, else by ruamel.
+
+    Both paths give the same data and positions for the same text (tests/test_yaml_fast.py); the
+    fast one declines anything it is not sure of and the ruamel path then decides, or refuses."""
+    from . import yaml_fast
+
+    if yaml_fast.available():
+        try:
+            composed = yaml_fast.compose(text)
+        except yaml_fast.TooDeep:
+            raise _too_deep(source) from None
+        if composed is not None:
+            return LoadedYaml(source=source, data=composed[0], positions=composed[1])
+    return parse_yaml_ruamel(text, source)
+
+
+def parse_yaml_ruamel(text: str, source: str) -> LoadedYaml:
+    """The complete path: ruamel.yaml's pure-Python parser, for anything the fast path declines."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.events import AliasEvent
 
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _text_dates_constructor()
     yaml.allow_duplicate_keys = False
     try:
-        # An alias needs a '*'; without one the separate event pass (a third of the load time) is skipped.
-        for event in yaml.parse(text) if "*" in text else ():
-            if isinstance(event, AliasEvent):
-                mark = event.start_mark
-                raise InputErrors.single(
-                    source,
-                    f"YAML alias *{event.anchor} is not allowed",
-                    line=mark.line + 1,
-                    column=mark.column + 1,
-                    hint="write the value out in full",
-                )
+        # Aliases, tags and merge keys need a '*', '!' or '<<'; without one the separate event pass
+        # (a third of the load time) is skipped.
+        if "*" in text or "!" in text or "<<" in text or _LONG_DIGITS.search(text):
+            _refuse_unsupported_events(yaml, text, source)
         node = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "duplicate key" in problem:
             hint = "each key may appear once per mapping; remove or rename one"
+        elif problem.startswith("an integer of "):
+            hint = "quote it if it is text; no field takes a number that long"
         else:
             hint = "check indentation, colons and quotes"
         raise InputErrors.single(
@@ -109,10 +197,84 @@ def parse_yaml(text: str, source: str) -> LoadedYaml:
         raise _too_deep(source) from None
     loaded = LoadedYaml(source=source, data=None)
     try:
-        loaded.data = _plain(node, (), loaded.positions)
+        loaded.data = _plain(node, (), loaded.positions, source)
     except RecursionError:
         raise _too_deep(source) from None
     return loaded
+
+
+def _refuse_unsupported_events(yaml: Any, text: str, source: str) -> None:
+    """Refuse aliases, tags, merge keys and over-long integers before anything is built, naming the field.
+
+    Aliases are the vector of exponential expansion ("billion laughs"). Tags (``!x [a]``,
+    ``!!omap``, ``!!python/object``) and merge keys (``<<: {...}``) have no place in a profile or
+    rule file: ruamel builds objects from them that are not plain data (or fails on them with a
+    traceback), and the libyaml fast path could not read them the same way. An integer beyond
+    Python's int-from-text limit would end in a ValueError."""
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, MappingStartEvent, NodeEvent, ScalarEvent
+
+    from .yaml_fast import MAX_INT_DIGITS
+
+    # One frame per open mapping or sequence: its path, and the key awaiting a value (mapping) or the last index (sequence).
+    frames: list[list[Any]] = []
+    for event in yaml.parse(text):
+        if isinstance(event, CollectionEndEvent):
+            frames.pop()
+            continue
+        if not isinstance(event, NodeEvent):
+            continue
+        path: PathKey = ()
+        if frames:
+            kind, parent, pending = frames[-1]
+            if kind == "seq":
+                frames[-1][2] = pending + 1
+                path = (*parent, pending + 1)
+            elif pending is None:
+                path = parent  # this node is a key: the error is in the mapping that holds it
+            else:
+                path = (*parent, pending)
+        mark = event.start_mark
+        where = {"line": mark.line + 1, "column": mark.column + 1, "field": _dotted(path) or None}
+        if isinstance(event, AliasEvent):
+            raise InputErrors.single(source, f"YAML alias *{event.anchor} is not allowed", hint="write the value out in full", **where)
+        tag = getattr(event, "tag", None)
+        if tag is None and isinstance(event, ScalarEvent) and not any(event.implicit or ()):
+            tag = "!"  # the bare non-specific tag; ruamel would read '! 5' as a number
+        if tag is not None:
+            shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+            raise InputErrors.single(
+                source,
+                f"YAML tag {shown} is not allowed",
+                hint="remove the tag: profiles and rule files hold plain text, numbers, lists and mappings; quote a value to keep it text",
+                **where,
+            )
+        if isinstance(event, ScalarEvent) and not event.style:
+            if event.value == "<<":
+                raise InputErrors.single(
+                    source,
+                    "YAML merge key '<<' is not allowed",
+                    hint="write the keys out in full, or quote '<<' if you mean the text",
+                    **where,
+                )
+            digits = sum(char.isalnum() for char in event.value) if len(event.value) > MAX_INT_DIGITS else 0
+            if digits > MAX_INT_DIGITS and _LONG_INTEGER.fullmatch(event.value):
+                raise InputErrors.single(
+                    source,
+                    f"an integer of {digits:,} digits is too long (at most {MAX_INT_DIGITS:,})",
+                    hint="quote it if it is text; no field takes a number that long",
+                    **where,
+                )
+        if frames and frames[-1][0] == "map":  # a key now awaits its value, or a value completes the pair
+            frames[-1][2] = (event.value if isinstance(event, ScalarEvent) else "?") if frames[-1][2] is None else None
+        if isinstance(event, MappingStartEvent):
+            frames.append(["map", path, None])
+        elif isinstance(event, CollectionStartEvent):
+            frames.append(["seq", path, -1])
+
+
+_LONG_INTEGER = re.compile(r"[-+]?(?:[0-9_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)")
+_LONG_DIGITS = re.compile(r"[0-9a-fA-F_]{4301}")
+"""A run of digits long enough to hold an integer over MAX_INT_DIGITS: the event pass must look."""
 
 
 def _too_deep(source: str) -> InputErrors:
@@ -123,33 +285,75 @@ def _too_deep(source: str) -> InputErrors:
 
 @cache
 def _text_dates_constructor() -> type:
-    """A round-trip constructor that leaves dates as text for pydantic to parse.
+    """A round-trip constructor that leaves dates (and a bare ``=``) as text and refuses huge integers.
+
+    Numbers ruamel's resolver claims but cannot build (``._``, ``0x_``, ``-_``) are text too: they
+    ended in a ValueError or IndexError traceback.
 
     ruamel.yaml would build ``datetime.date`` itself and crash on an out-of-range date such as
-    2024-13-01 with no location; as text, pydantic reports it against the field and line.
+    2024-13-01 with no location; as text, pydantic reports it against the field and line. A bare
+    ``=`` is YAML 1.1's "value" key, which ruamel 1.2 still tags and would hand on as an object:
+    in YAML 1.2 core it is just text, and the fast path reads it so. An integer longer than
+    Python's int-from-text limit would end in a ValueError traceback instead of a located error.
     """
-    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+
+    from .yaml_fast import MAX_INT_DIGITS
 
     class TextDatesConstructor(RoundTripConstructor):
-        pass
+        def construct_yaml_int(self, node: Any) -> Any:
+            digits = sum(char.isalnum() for char in str(node.value))
+            if digits > MAX_INT_DIGITS:
+                raise ConstructorError(
+                    None, None, f"an integer of {digits:,} digits is too long (at most {MAX_INT_DIGITS:,})", node.start_mark
+                )
+            try:
+                return super().construct_yaml_int(node)
+            except (ValueError, IndexError):
+                return str(node.value)  # '0x_', '-_': ruamel's pattern takes them for numbers, its constructor fails
+
+        def construct_yaml_float(self, node: Any) -> Any:
+            try:
+                return super().construct_yaml_float(node)
+            except ValueError:
+                return str(node.value)  # '._': no number in YAML 1.2 core, text as for the fast path
 
     TextDatesConstructor.add_constructor("tag:yaml.org,2002:timestamp", TextDatesConstructor.construct_yaml_str)
+    TextDatesConstructor.add_constructor("tag:yaml.org,2002:value", TextDatesConstructor.construct_yaml_str)
+    TextDatesConstructor.add_constructor("tag:yaml.org,2002:int", TextDatesConstructor.construct_yaml_int)
+    TextDatesConstructor.add_constructor("tag:yaml.org,2002:float", TextDatesConstructor.construct_yaml_float)
     return TextDatesConstructor
 
 
-def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc]) -> Any:
+def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc], source: str) -> Any:
     """Convert ruamel's round-trip containers to plain Python, recording positions."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from .yaml_fast import MAX_DEPTH
+
+    if len(path) > MAX_DEPTH:
+        raise _too_deep(source)
 
     if isinstance(node, CommentedMap):
         if path == ():
             positions[()] = (node.lc.line + 1, node.lc.col + 1)
         out: dict[Any, Any] = {}
         for key, value in node.items():
-            key_plain = key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
             line, col = node.lc.key(key)
-            positions[(*path, key_plain)] = (line + 1, col + 1)
-            out[key_plain] = _plain(value, (*path, key_plain), positions)
+            if not (isinstance(key, (str, int, float, bool)) or key is None):
+                # ruamel makes a tuple of a [list] key and a frozen map of a {mapping} one; no field is named so.
+                kind = "mapping" if isinstance(key, dict) or hasattr(key, "items") else "list"
+                raise InputErrors.single(
+                    source,
+                    f"a key must be a name, not a {kind}",
+                    line=line + 1,
+                    column=col + 1,
+                    field=_dotted(path) or None,
+                    hint="quote the key if the brackets are part of it",
+                )
+            key = _plain(key, path, positions, source)  # a ruamel ScalarInt key becomes an int
+            positions[(*path, key)] = (line + 1, col + 1)
+            out[key] = _plain(value, (*path, key), positions, source)
         return out
     if isinstance(node, CommentedSeq):
         if path == ():
@@ -158,7 +362,7 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc]) -> Any:
         for index, value in enumerate(node):
             line, col = node.lc.item(index)
             positions[(*path, index)] = (line + 1, col + 1)
-            items.append(_plain(value, (*path, index), positions))
+            items.append(_plain(value, (*path, index), positions, source))
         return items
     if isinstance(node, str):
         return str(node)
@@ -175,7 +379,7 @@ def validation_errors(exc: Any, loaded: LoadedYaml, model: type) -> list[InputEr
     errors: list[InputError] = []
     for err in exc.errors(include_url=False):
         loc: PathKey = tuple(err["loc"])
-        data_loc = _data_path(loc)
+        data_loc = _data_path(loc, loaded.data) or loc  # never empty: the messages below name its last part
         field_path = _dotted(data_loc)
         position = loaded.locate(data_loc)
         message = err["msg"]
@@ -190,9 +394,7 @@ def validation_errors(exc: Any, loaded: LoadedYaml, model: type) -> list[InputEr
             allowed = err.get("ctx", {}).get("expected", "")
             given = err.get("input")
             message = f"{given!r} is not one of {allowed}"
-            suggestion = _closest(str(given), [a.strip(" '") for a in str(allowed).replace(" or ", ",").split(",")])
-            if suggestion:
-                hint = f"did you mean {suggestion!r}?"
+            hint = did_you_mean(str(given), [a.strip(" '") for a in str(allowed).replace(" or ", ",").split(",")])
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
         errors.append(
@@ -208,9 +410,25 @@ def validation_errors(exc: Any, loaded: LoadedYaml, model: type) -> list[InputEr
     return errors
 
 
-def _data_path(loc: PathKey) -> PathKey:
-    """Drop pydantic's synthetic location parts (union branches, 'function-before[...]')."""
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "bool", "int"})))
+def _data_path(loc: PathKey, data: Any) -> PathKey:
+    """Drop pydantic's synthetic location parts (union branches such as 'str', 'function-before[...]').
+
+    The parts are matched against the data itself: a part naming a key that is there is the
+    user's key, whatever it looks like. Judging by the name alone dropped a key such as ``int:``
+    or ``a[0]:`` and blamed its parent ("unknown field 'jurisdiction' (did you mean 'jurisdiction'?)")."""
+    kept: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif isinstance(part, str) and ("[" in part or part in {"str", "bool", "int", "float"}):
+            continue  # synthetic: a union branch or validator, not a key in the file
+        else:
+            current = None  # a missing key (the field to add) or something pydantic made of the data
+        kept.append(part)
+    return tuple(kept)
 
 
 def _dotted(path: PathKey) -> str:
@@ -221,13 +439,6 @@ def _dotted(path: PathKey) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
-
-
-def _closest(word: str, candidates: list[str]) -> str | None:
-    import difflib
-
-    match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return match[0] if match else None
 
 
 def _suggest_field(model: type, path: PathKey) -> str:
@@ -243,9 +454,11 @@ def _suggest_field(model: type, path: PathKey) -> str:
             break
         current = _inner_model(current.model_fields[part].annotation)
     names = list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
-    suggestion = _closest(str(path[-1]), names)
+    # The unknown key is never suggested for itself ("unknown field 'x' (did you mean 'x'?)"): if it
+    # is a field's name, the error lies elsewhere on the path.
+    suggestion = did_you_mean(str(path[-1]), [name for name in names if name != str(path[-1])])
     if suggestion:
-        return f"did you mean {suggestion!r}?"
+        return suggestion
     return f"allowed here: {', '.join(names)}" if names else "remove it"
 
 

@@ -8,7 +8,6 @@ model's validation and is traced to the cell it came from.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from ..errors import InputError, InputErrors
 from ..extensions import is_extension
 from ..profile import Profile
+from ..suggest import did_you_mean
 from .layout import ANSWER_KEY, FACT_KEY, INSTRUCTIONS, LISTS_SHEET, PROFILE_HEADERS, PROFILE_SHEET, Column, Layout, build_layout
 from .values import BLANK, CellValueError, from_cell, nest, set_path
 from .workbook_safety import MAX_COLUMNS, MAX_ROWS, SheetInfo
@@ -168,8 +168,7 @@ def _check_headers(sheet: Any, expected: list[str], reader: _Reader) -> dict[str
         if name in found:
             reader.error(_cell(sheet, 1, index), f"column {name!r} appears twice")
         elif name not in expected:
-            match = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
-            reader.error(_cell(sheet, 1, index), f"unknown column {name!r}", hint=f"did you mean {match[0]!r}?" if match else "remove it")
+            reader.error(_cell(sheet, 1, index), f"unknown column {name!r}", hint=did_you_mean(name, expected) or "remove it")
         else:
             found[name] = index
     for name in expected:
@@ -210,10 +209,7 @@ def _read_profile_sheet(sheet: Any, layout: Layout, reader: _Reader) -> None:
         key = str(key_cell.value).strip() if key_cell is not None and key_cell.value is not None else ""
         where = _cell(sheet, number, headers["field"])
         if key not in columns:
-            match = difflib.get_close_matches(key, list(columns), n=1, cutoff=0.6)
-            reader.error(
-                where, f"unknown field {key!r}", hint=f"did you mean {match[0]!r}?" if match else "restore the row from a fresh template"
-            )
+            reader.error(where, f"unknown field {key!r}", hint=did_you_mean(key, columns) or "restore the row from a fresh template")
             continue
         if key in seen:
             reader.error(where, f"field {key!r} appears twice")
@@ -316,9 +312,9 @@ def _filled(cell: Any) -> bool:
 
 
 def _unknown_fact_hint(path: str, known: list[str]) -> str:
-    match = difflib.get_close_matches(path, known, n=1, cutoff=0.6)
-    if match:
-        return f"did you mean {match[0]!r}?"
+    hint = did_you_mean(path, known)
+    if hint:
+        return hint
     if is_extension(path):
         pack = path.split(".")[1]
         return f"a fact of rule pack {pack!r}: import with --rules DIR for that pack, or delete the row"

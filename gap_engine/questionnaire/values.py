@@ -6,13 +6,13 @@ stays lossless: whatever ``to_cell`` writes, ``from_cell`` reads back to the sam
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
 from datetime import date, datetime
 from typing import Any
 
+from ..suggest import closest, did_you_mean
 from .layout import Column
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,15}")
@@ -120,7 +120,7 @@ def from_cell(column: Column, raw: Any) -> Any:
         items = [part.strip().lower() for part in str(raw).replace(";", ",").replace("\n", ",").split(",") if part.strip()]
         bad = [item for item in items if item not in column.choices]
         if bad:
-            hints = [f"{item!r} → {m[0]!r}" for item in bad if (m := difflib.get_close_matches(item, column.choices, n=1, cutoff=0.6))]
+            hints = [f"{item!r} → {m!r}" for item in bad if (m := closest(item, column.choices))]
             raise CellValueError(
                 f"{', '.join(repr(b) for b in bad)} {'is' if len(bad) == 1 else 'are'} not among {', '.join(column.choices)}",
                 hint=("did you mean " + "; ".join(hints) + "?") if hints else "separate several values with commas",
@@ -148,8 +148,7 @@ def _show(raw: Any) -> str:
 def _check_choice(text: str, choices: tuple[str, ...], raw: Any) -> None:
     if text in choices:
         return
-    match = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
-    raise CellValueError(f"{_show(raw)} is not one of {', '.join(choices)}", hint=f"did you mean {match[0]!r}?" if match else None)
+    raise CellValueError(f"{_show(raw)} is not one of {', '.join(choices)}", hint=did_you_mean(text, choices))
 
 
 def _integer(raw: Any) -> int:
