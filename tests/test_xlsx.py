@@ -386,7 +386,10 @@ def test_jurisdictions_sharing_a_prefix_get_distinct_sheets(tmp_path: Path) -> N
         write_variant(tmp_path, NESCIA, "XB", "Nescia"),
     ]
     (tmp_path / "again").mkdir()
-    profiles.append(write_variant(tmp_path / "again", EXAMPLIA, "XA", long + " South"))  # same code, same file name
+    # Same code, same file name; an earlier as_of, since the same code and date twice is refused as a duplicate.
+    again = write_variant(tmp_path / "again", EXAMPLIA, "XA", long + " South")
+    again.write_text(re.sub(r"^as_of:.*$", "as_of: 2024-09-30", again.read_text(encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
+    profiles.append(again)
     wb, data, _ = run_check(tmp_path, profiles)
     sheets = wb.sheetnames[1:-4]
     assert len(sheets) == len(data["profiles"]) == 3
