@@ -168,7 +168,9 @@ class DurableEngine:
         self._handle = self._host.get_ruleset(self._ruleset)._handle
         self._by_key = {element.key: element for element in self._elements}
         self._used_keys = frozenset(
-            {"t", "id"} | {k for e in self._elements for k, _ in e.candidate} | {d.key for e in self._elements for d in e.dimensions}
+            {"t", "id"}
+            | {k for e in self._elements for k, _ in e.candidate}
+            | {d.key for e in self._elements for d in e.dimensions}
         )
         # Facts no element can take as a candidate are not sent: durable_rules would raise
         # MessageNotHandledException for them, and holding them costs time in every session.

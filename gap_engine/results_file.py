@@ -62,7 +62,8 @@ def load_results(path: str | Path, text: str | None = None) -> CheckResults:
     if version not in READABLE:
         raise InputErrors.single(
             source,
-            f"results schema_version {version!r} is not supported: this gap-engine reads schema_version " + " or ".join(map(str, READABLE)),
+            f"results schema_version {version!r} is not supported: this gap-engine reads schema_version "
+            + " or ".join(map(str, READABLE)),
             line=line,
             field="schema_version",
             hint=RERUN,
