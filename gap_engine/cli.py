@@ -53,8 +53,10 @@ def input_errors() -> Iterator[None]:
     """Report every InputError (one per line) and exit 2; Ctrl-C exits 130 and SIGTERM 143, with no partial output."""
     from .errors import InputErrors
 
+    installed = False
     try:
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        installed = True
     except ValueError:  # not the main thread: leave signals alone
         previous = None
     try:
@@ -77,8 +79,8 @@ def input_errors() -> Iterator[None]:
         _echo("Interrupted; no output was written.", err=True)
         sys.exit(130)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        if installed:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _paths(values: tuple[str, ...]) -> list[Path]:
