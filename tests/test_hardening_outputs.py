@@ -226,18 +226,25 @@ def test_link_to_a_device_is_refused_and_kept(tmp_path: Path) -> None:
     assert os.readlink(link) == "/dev/null"
 
 
-def test_dev_stdout_is_refused_when_it_is_not_a_regular_file(tmp_path: Path) -> None:
-    """-o /dev/stdout (a pipe here, as in a shell pipeline) is refused; leaving out -o prints to stdout."""
+def test_stdout_is_refused_when_it_is_not_a_regular_file(tmp_path: Path) -> None:
+    """-o /dev/stdout (a pipe here, as in a shell pipeline) is refused; leaving out -o prints to stdout.
+
+    A link to /proc/self/fd/1 stands for /dev/stdout (which is one): run as root, a regression would
+    replace the link, not the machine's /dev/stdout (as the code before this test did).
+    """
+    stdout_link = tmp_path / "stdout"
+    stdout_link.symlink_to("/proc/self/fd/1")
     result = subprocess.run(
-        [PYTHON, "-m", "gap_engine.cli", "check", str(GOOD), "--engine", "python", "-o", "/dev/stdout"],
+        [PYTHON, "-m", "gap_engine.cli", "check", str(GOOD), "--engine", "python", "-o", str(stdout_link)],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 2
-    assert "Error: /dev/stdout: output path is a named pipe (FIFO); gap-engine writes only regular files" in result.stderr
+    assert f"Error: {stdout_link}: output path is a named pipe (FIFO); gap-engine writes only regular files" in result.stderr
     assert result.stdout == ""
+    assert os.readlink(stdout_link) == "/proc/self/fd/1"
 
 
 def test_link_to_a_regular_file_is_written_through(tmp_path: Path) -> None:

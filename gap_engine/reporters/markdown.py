@@ -1,7 +1,8 @@
 """Markdown for memos: an executive summary of counts, then per theme each gap with reason, evidence and recommendation.
 
 Every text that comes from a profile, a rule pack or a waiver file goes through ``md_text`` (``inline``
-and ``link``), so it shows as written and never turns into headings, links or HTML.
+and ``link``), so it shows as written and never turns into headings, links or HTML. (``pack_mark`` is
+left as it is: pack IDs, versions and rule IDs are checked against patterns that allow no markup.)
 """
 
 from __future__ import annotations
@@ -88,14 +89,14 @@ def _parties_by_rule(results: CheckResults) -> list[str]:
         if not members:
             continue
         out += [f"### {inline(theme['title'])}", ""]
-        out += [f"- **{inline(p.rule.rule_id)}** {inline(p.rule.title)}{inline(pack_mark(p.rule))} — {inline(p.text())}" for p in members]
+        out += [f"- **{inline(p.rule.rule_id)}** {inline(p.rule.title)}{pack_mark(p.rule)} — {inline(p.text())}" for p in members]
         out.append("")
     return out
 
 
 def _finding(finding: Finding) -> list[str]:
     label = f" ({inline(finding.label)})" if finding.label else ""
-    title = f"{inline(finding.rule_id)} — {inline(finding.title)}{inline(pack_mark(finding))}"
+    title = f"{inline(finding.rule_id)} — {inline(finding.title)}{pack_mark(finding)}"
     out = [f"#### {title}: **{finding.status.value}**{label}", ""]
     source = "Paper" if finding.pack == "builtin" else f"Pack {inline(finding.pack)} {inline(finding.pack_version)}"
     articles = inline(", ".join("Art. " + a for a in finding.articles) or "—")

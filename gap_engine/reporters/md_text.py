@@ -18,8 +18,9 @@ _LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 _PUNCTUATION = re.compile(r"[\\`*\[\]|~$]")
 # An underscore inside a word (hash_sharing) is never emphasis in CommonMark; only one at a word's edge is escaped.
 _EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-# What starts a block when it opens a line: a heading, a list item, a quote, a thematic break, a setext underline.
-_BLOCK_START = re.compile(r"^(\s*)([-+=:#]|\d+[.)])")
+# What starts a block when it opens a line: a heading, a list item, a thematic break, a setext underline
+# (a quote's ``>`` is an entity already). A number is a list marker only before a space or the end: "0.1.0" stays as it is.
+_BLOCK_START = re.compile(r"^(\s*)([-+=:#]|\d{1,9}[.)](?=\s|$))")
 
 
 def inline(text: object) -> str:
