@@ -1,12 +1,16 @@
 """The click CLI: parse arguments, call the library, turn its errors into exit codes.
 
 Exit codes: 0 ok; 1 findings at or above ``--fail-on`` (or failing rule cases / trace); 2 bad
-input or usage. Heavy modules are imported inside commands so ``--help`` stays instant.
+input or usage; 3 engine fault; 130 Ctrl-C; 143 SIGTERM (128 + 15, as a shell reports a
+terminated process) — interrupted, a run writes no output and leaves no temporary file.
+Heavy modules are imported inside commands so ``--help`` stays instant. Every text printed goes
+through ``_echo`` (control characters made visible, see ``terminal.py``).
 """
 
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,30 +37,57 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
 
+def _echo(message: str, **kwargs: Any) -> None:
+    """click.echo, with control characters in profile text shown escaped instead of sent to the terminal."""
+    from .terminal import terminal_safe
+
+    click.echo(terminal_safe(message), **kwargs)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every ``finally`` removes its temporary files."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 @contextmanager
 def input_errors() -> Iterator[None]:
-    """Report every InputError (one per line) and exit 2; Ctrl-C exits 130 with no partial output."""
+    """Report every InputError (one per line) and exit 2; Ctrl-C exits 130 and SIGTERM 143, with no partial output."""
     from .errors import InputErrors
 
+    installed = False
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        installed = True
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
     try:
         yield
     except InputErrors as exc:
         for error in exc.errors[:MAX_SHOWN_ERRORS]:
-            click.echo(f"Error: {error}", err=True)
+            _echo(f"Error: {error}", err=True)
         more = len(exc.errors[MAX_SHOWN_ERRORS:]) + exc.omitted
         if more:
-            click.echo(f"Error: … and {more:,} more (fix these and run again to see the rest)", err=True)
+            _echo(f"Error: … and {more:,} more (fix these and run again to see the rest)", err=True)
         sys.exit(2)
     except RuntimeError as exc:
         from .engine_durable import EngineFault
 
         if not isinstance(exc, EngineFault):
             raise
-        click.echo(f"Error: {exc}", err=True)
+        _echo(f"Error: {exc}", err=True)
         sys.exit(3)
+    except Terminated:
+        _echo("Terminated; no output was written.", err=True)
+        sys.exit(143)
     except KeyboardInterrupt:
-        click.echo("Interrupted; no output was written.", err=True)
+        _echo("Interrupted; no output was written.", err=True)
         sys.exit(130)
+    finally:
+        if installed:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _paths(values: tuple[str, ...]) -> list[Path]:
@@ -64,12 +95,28 @@ def _paths(values: tuple[str, ...]) -> list[Path]:
 
 
 def _emit(text: str | bytes, output: str | None, inputs: list[Path]) -> None:
+    """Print ``text`` (already made safe by ``_report``), or write it atomically to ``output``."""
     if output is None:
         click.echo(text if isinstance(text, str) else text.decode(), nl=False)
         return
     from .output import write_atomic
 
     write_atomic(Path(output), text, inputs)
+
+
+def _report(render: Callable[[Any], str], fmt: str) -> Callable[[Any], str]:
+    """A report renderer whose text is safe to print or ``cat``: control characters escaped (JSON escapes for JSON)."""
+    from .terminal import json_safe, terminal_safe
+
+    safe = json_safe if fmt == "json" else terminal_safe
+    return lambda value: safe(render(value))
+
+
+def _write_outputs(outputs: Any, value: Any, report: Callable[[Any], str], output: str | None) -> None:
+    """Write every planned file (all or nothing), then print the report when no -o was given."""
+    outputs.write(value)
+    if output is None:
+        click.echo(report(value), nl=False)
 
 
 def _rule_inputs(rule_dirs: list[Path]) -> list[Path]:
@@ -175,42 +222,50 @@ def check(
     as_of date (or an earlier --as-of date): a provision counts only when it is in force then."""
     with input_errors():
         from .api import check as run_check
-        from .errors import InputErrors
-        from .output import check_output_path
+        from .output import OutputSet
         from .reporters import REPORTERS
 
         inputs = _paths(profiles) + selection.inputs() + _paths((waivers_path,) if waivers_path else ())
-        targets = [Path(t) for t in (output, xlsx, csv_path, html_path) if t]
-        for target in targets:
-            check_output_path(target, inputs)
-        if len({t.resolve() for t in targets}) < len(targets):
-            raise InputErrors.single(
-                str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx, --csv and --html different files"
-            )
+        report = _report(REPORTERS[fmt], fmt)
+        outputs = OutputSet(inputs)  # every path checked now, before the work; all written together, or none
+        outputs.plan("-o", output, report)
+        outputs.plan("--xlsx", xlsx, _workbook)
+        outputs.plan("--csv", csv_path, _csv)
+        outputs.plan("--html", html_path, _html)
         catalogue = selection.load()
         waivers = _load_waivers(waivers_path, catalogue)
         results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=as_of.date() if as_of else None)
         results = _apply_waivers(results, waivers)
-        if xlsx:
-            from .reporters.xlsx import write_workbook
-
-            write_workbook(results, Path(xlsx), inputs)
-        if csv_path:
-            from .output import write_atomic
-            from .reporters.csv_report import render as render_csv
-
-            write_atomic(Path(csv_path), render_csv(results), inputs)
-        if html_path:
-            from .output import write_atomic
-            from .reporters.html import render as render_html
-
-            write_atomic(Path(html_path), render_html(results), inputs)
-        _emit(REPORTERS[fmt](results), output, inputs)
+        _write_outputs(outputs, results, report, output)
     if fail_on:
         failing = set(FAIL_ON[: FAIL_ON.index(fail_on) + 1])
         # A finding under an active waiver has been accepted: it keeps its status but does not fail the run.
         if any(f.status.value in failing and not f.waived for f in results.all_findings()):
             sys.exit(1)
+
+
+def _workbook(results: Any) -> bytes:
+    from .reporters.xlsx import workbook_bytes
+
+    return workbook_bytes(results)
+
+
+def _csv(results: Any) -> str:
+    from .reporters.csv_report import render
+
+    return render(results)
+
+
+def _html(results: Any) -> str:
+    from .reporters.html import render
+
+    return render(results)
+
+
+def _diff_workbook(diff: Any) -> bytes:
+    from .reporters.diff_xlsx import diff_workbook_bytes
+
+    return diff_workbook_bytes(diff)
 
 
 def _date(value: Any) -> Any:
@@ -257,16 +312,14 @@ def diff(
     profile at two dates. Findings are improved, regressed, changed or rule changed (see the README)."""
     with input_errors():
         from .diff_sides import diff_files
-        from .errors import InputErrors
-        from .output import check_output_path
+        from .output import OutputSet
         from .reporters import DIFF_REPORTERS
 
         inputs = _paths((old, new) if new else (old,)) + selection.inputs()
-        targets = [Path(t) for t in (output, xlsx) if t]
-        for target in targets:
-            check_output_path(target, inputs)
-        if len({t.resolve() for t in targets}) < len(targets):
-            raise InputErrors.single(str(targets[-1]), "the same file is named for two outputs", hint="give -o and --xlsx different files")
+        report = _report(DIFF_REPORTERS[fmt], fmt)
+        outputs = OutputSet(inputs)
+        outputs.plan("-o", output, report)
+        outputs.plan("--xlsx", xlsx, _diff_workbook)
         result = diff_files(
             old,
             new,
@@ -276,11 +329,7 @@ def diff(
             engine=engine,
             rules_chosen=selection != RuleSelection(),
         )
-        if xlsx:
-            from .reporters.diff_xlsx import write_diff_workbook
-
-            write_diff_workbook(result, Path(xlsx), inputs)
-        _emit(DIFF_REPORTERS[fmt](result), output, inputs)
+        _write_outputs(outputs, result, report, output)
     if (fail_on == "regression" and result.counts["regressed"]) or (fail_on == "change" and result.any_change()):
         sys.exit(1)
 
@@ -311,7 +360,7 @@ def explain(rule_id: str, profile: str, selection: RuleSelection, engine: str, a
         if output:
             check_output_path(Path(output), inputs)
         explanation = build(rule_id, profile, selection.load(), engine, as_of.date() if as_of else None)
-        _emit((render_json if fmt == "json" else render_text)(explanation), output, inputs)
+        _emit(_report(render_json if fmt == "json" else render_text, fmt)(explanation), output, inputs)
 
 
 def _load_waivers(path: str | None, catalogue: Any) -> Any:
@@ -330,7 +379,7 @@ def _apply_waivers(results: Any, waivers: Any) -> Any:
 
     results, notices = apply_waivers(results, waivers)
     for notice in notices:
-        click.echo(notice, err=True)
+        _echo(notice, err=True)
     return results
 
 
@@ -357,7 +406,7 @@ def compare(profiles: tuple[str, ...], rule_id: str | None, item: str | None, se
             raise InputErrors.single("--rule", why[0], hint=why[1])
         results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=as_of.date() if as_of else None)
         comparison = compare_rule(results, rule_id) if rule_id else compare_item(results, item or "")
-    click.echo(render_comparison(comparison), nl=False)
+    _echo(render_comparison(comparison), nl=False)
 
 
 @main.command()
@@ -394,7 +443,7 @@ def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
     for path, profile in good:
         unchecked = sorted(set(profile.extensions) - loaded)
         note = f"; not checked: the facts of pack {', '.join(unchecked)} (pass its --rules DIR)" if unchecked else ""
-        click.echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of}{note})")
+        _echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of}{note})")
     if errors:
         with input_errors():
             raise InputErrors(errors)
@@ -444,7 +493,7 @@ def schema(kind: str | None, pack_dirs: tuple[str, ...]) -> None:
 
         data = profile_schema()
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
+    _echo(json.dumps(data, indent=2, sort_keys=True))
 
 
 @main.group()
@@ -462,7 +511,7 @@ def rules_list(selection: RuleSelection) -> None:
         pack = "" if loaded.pack == "builtin" else f"  [{loaded.pack} {loaded.pack_version}]"
         if loaded.rule.replaces:
             pack += f" (replaces {', '.join(loaded.rule.replaces)})"
-        click.echo(f"{loaded.id:<9} {loaded.theme:<16} {loaded.rule.severity.value:<14} {loaded.rule.title}{pack}")
+        _echo(f"{loaded.id:<9} {loaded.theme:<16} {loaded.rule.severity.value:<14} {loaded.rule.title}{pack}")
 
 
 @rules.command("test")
@@ -479,8 +528,8 @@ def rules_test(selection: RuleSelection, engine: str, pack_ids: tuple[str, ...])
         results = run_cases(catalogue, engine, packs=pack_ids)
     failures = [r for r in results if not r.ok]
     for r in failures:
-        click.echo(f"FAIL {r.rule_id}/{r.case}: expected {r.expected}, got {r.got} ({r.source}) {r.detail}")
-    click.echo(f"{len(results) - len(failures)} of {len(results)} rule cases pass")
+        _echo(f"FAIL {r.rule_id}/{r.case}: expected {r.expected}, got {r.got} ({r.source}) {r.detail}")
+    _echo(f"{len(results) - len(failures)} of {len(results)} rule cases pass")
     if failures:
         sys.exit(1)
 
@@ -494,7 +543,7 @@ def rules_trace(selection: RuleSelection) -> None:
     with input_errors():
         catalogue = selection.load()
         rows = trace(catalogue)
-    click.echo(render_trace(rows, catalogue), nl=False)
+    _echo(render_trace(rows, catalogue), nl=False)
     if any(not row.rule_ids for row in rows):
         sys.exit(1)
 
@@ -507,7 +556,7 @@ def rules_docs(selection: RuleSelection, output: str | None) -> None:
     from .catalogue_docs import render_catalogue
 
     with input_errors():
-        text = render_catalogue(selection.load())
+        text = _report(render_catalogue, "markdown")(selection.load())
         _emit(text, output, selection.inputs())
 
 
@@ -543,7 +592,7 @@ def checklist(
         waivers = _load_waivers(waivers_path, catalogue)
         items = build_checklist(Path(profile) if profile else None, list(themes), catalogue, engine, waivers)
         for notice in items.notices:
-            click.echo(notice, err=True)
+            _echo(notice, err=True)
         if xlsx:
             from .output import write_atomic
             from .questionnaire.checklist_xlsx import render as render_xlsx
@@ -552,7 +601,7 @@ def checklist(
         else:
             from .questionnaire.checklist_markdown import render as render_markdown
 
-            _emit(render_markdown(items), output, inputs)
+            _emit(_report(render_markdown, "markdown")(items), output, inputs)
 
 
 @main.command()
@@ -576,7 +625,7 @@ def template(xlsx: str, from_profile: str | None, force: bool, selection: RuleSe
         write_template(catalogue, target, stated, inputs)
     left_out = sorted(set(stated.extensions) - {pack.id for pack in catalogue.packs}) if stated else []
     if left_out:
-        click.echo(
+        _echo(
             f"notice: the facts of pack {', '.join(left_out)} in {from_profile} are not in the workbook; "
             "pass --rules DIR for that pack to ask them",
             err=True,
@@ -598,8 +647,8 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
             profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load(), notices=notices)
         finally:  # a hidden sheet is worth knowing about also when the import fails
             for notice in notices:
-                click.echo(notice, err=True)
-    click.echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
+                _echo(notice, err=True)
+    _echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
 
 
 def _manifests(directories: list[Path]) -> list[Any]:

@@ -8,7 +8,6 @@ rather than asserted. Models forbid unknown keys so a typo never passes as "not 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import Enum
 from functools import cache
@@ -17,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .packs import BUILTIN, FACT_ID_PATTERN, PACK_ID_PATTERN
+from .urls import url_problem
 
 
 class Answer(str, Enum):
@@ -93,9 +93,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-
-
 class Citation(_Strict):
     """Where a fact comes from: the instrument, the provision, and when it took effect."""
 
@@ -118,8 +115,10 @@ class Citation(_Strict):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not _URL.match(value):
-            raise ValueError("must be an http:// or https:// address")
+        # Strict: the address is put inside Markdown autolinks and workbook hyperlinks (see urls.py).
+        problem = url_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")

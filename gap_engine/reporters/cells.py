@@ -4,7 +4,11 @@ Profile text is user input that ends up in files NGOs open in Excel or LibreOffi
 wrong there, and each has one fix here so every writer applies the same one:
 
 - a value starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is read as a formula
-  (openpyxl even turns a string starting with ``=`` into a live formula on assignment);
+  (openpyxl even turns a string starting with ``=`` into a live formula on assignment), and so is
+  one where spaces (a no-break space too, when the reader trims) come before it, or the full-width
+  ``＝＋－＠``. In a CSV, a cell can also start *inside* a field: opened where ``;`` or tab is the
+  separator (many European locales), ``a;=cmd`` is two cells, the second a formula, and a line
+  break inside a field starts a new row. ``csv_safe`` neutralises a trigger after any of those;
 - control characters that the XML of a workbook cannot hold make openpyxl refuse the value;
 - a cell holds at most 32,767 characters; longer text would be rejected or silently cut by the reader.
 
@@ -19,6 +23,19 @@ from typing import Any
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """A value starting with one of these can be taken for a formula by a spreadsheet program."""
 
+_TRIGGER_CHARS = "=+\\-@\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\ufe6b\u2212"
+"""The ASCII triggers, their full-width and small forms, and the minus sign (as a regex class body)."""
+
+_SPACES = "\\s\u200b\u200c\u200d\u2060\ufeff"
+"""Whitespace (``\\s`` covers the no-break and other Unicode spaces) and the zero-width characters a reader may drop."""
+
+_LEADING_TRIGGER = re.compile(f"^[{_SPACES}]*[{_TRIGGER_CHARS}]")
+
+CSV_CELL_STARTS = ",;\t\n\r"
+"""Where a cell can start when a CSV is opened with any common separator (comma, semicolon, tab) or split at a line break."""
+
+_CSV_TRIGGER = re.compile(f'(?:^|(?<=[{CSV_CELL_STARTS}]))([{_SPACES}"]*)(?=[{_TRIGGER_CHARS}])')
+
 CELL_LIMIT = 32_767
 """Excel's maximum number of characters (UTF-16 code units) in one cell."""
 
@@ -32,8 +49,8 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def is_formula_like(text: str) -> bool:
-    """Whether a spreadsheet program could read ``text`` as a formula (or a DDE payload)."""
-    return text.startswith(FORMULA_TRIGGERS)
+    """Whether a spreadsheet program could read ``text`` as a formula (or a DDE payload), leading spaces trimmed."""
+    return text.startswith(FORMULA_TRIGGERS) or _LEADING_TRIGGER.match(text) is not None
 
 
 def escape_control(text: str) -> str:
@@ -78,17 +95,20 @@ def clean_text(value: Any) -> Any:
 
 
 def csv_safe(value: Any) -> str:
-    """A CSV field: cleaned text, with a leading apostrophe when it could be read as a formula.
+    """A CSV field: cleaned text, with an apostrophe before every formula trigger that could open a cell.
 
     CSV has no cell types, so the apostrophe is the only defence spreadsheet programs honour
-    (they show the rest of the text and keep the apostrophe out of the cell's display).
+    (a cell starting with it is text). A trigger opens a cell at the start of the field and, for a
+    reader using another separator or splitting at line breaks, after any ``,`` ``;`` tab or line
+    break; spaces, no-break spaces and quotes before it do not help, so the apostrophe goes
+    right before the trigger.
     """
     if value is None:
         return ""
     text = clean_text(str(value))
-    if is_formula_like(text):
-        return "'" + text
-    return text
+    if text.startswith(("\t", "\r")):
+        text = "'" + text
+    return _CSV_TRIGGER.sub(lambda m: m.group(1) + "'", text)
 
 
 def set_text(cell: Any, value: Any) -> Any:

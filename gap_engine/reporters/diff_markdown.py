@@ -1,5 +1,7 @@
 """Markdown diff for memos: the two sides, counts per jurisdiction and direction, rule-pack changes,
-then each finding that moved with the elements and the provisions or facts that moved it."""
+then each finding that moved with the elements and the provisions or facts that moved it.
+
+Text from the profiles, results files and rule packs goes through ``md_text`` so it stays text."""
 
 from __future__ import annotations
 
@@ -16,12 +18,9 @@ from ..diff_model import (
 )
 from ..findings import Status
 from .diff_words import grouped_rule_changes, side_text, status_move
+from .md_text import inline, link
 
 ARROW = "→"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render(diff: Diff) -> str:
@@ -34,13 +33,13 @@ def render(diff: Diff) -> str:
     for item in diff.jurisdictions:
         dates = f"{item.evaluated_on_before} {ARROW} {item.evaluated_on_after}"
         counts = " | ".join(str(item.counts[d.value]) for d in DIRECTION_ORDER)
-        out.append(f"| {_cell(item.jurisdiction_name)} ({item.jurisdiction}) | {dates} | {counts} |")
+        out.append(f"| {inline(item.jurisdiction_name)} ({inline(item.jurisdiction)}) | {dates} | {counts} |")
     out.append("| **All** | | " + " | ".join(str(diff.counts[d.value]) for d in DIRECTION_ORDER) + " |")
     out.append("")
     out += _rules(diff)
     for item in diff.jurisdictions:
         changed = [f for f in sorted_for_report(item.findings) if f.direction is not Direction.unchanged]
-        out += [f"## {item.jurisdiction_name} ({item.jurisdiction})", ""]
+        out += [f"## {inline(item.jurisdiction_name)} ({inline(item.jurisdiction)})", ""]
         out.append(
             f"Law as of {item.as_of_before} → {item.as_of_after}, evaluated on {item.evaluated_on_before} → "
             f"{item.evaluated_on_after}. {item.counts[Direction.unchanged.value]} findings unchanged."
@@ -60,7 +59,7 @@ def render(diff: Diff) -> str:
 
 
 def _side_row(name: str, side: Side) -> str:
-    return f"| {name} | {_cell(side_text(side))} | {_cell(side.rules_version)} | {side.engine} |"
+    return f"| {name} | {inline(side_text(side))} | {inline(side.rules_version)} | {inline(side.engine)} |"
 
 
 def _rules(diff: Diff) -> list[str]:
@@ -68,12 +67,13 @@ def _rules(diff: Diff) -> list[str]:
     if not (diff.packs or diff.rules or diff.rules_note):
         return [*out, "None: both sides ran the same rules.", ""]
     for pack in diff.packs:
-        out.append(f"- Pack `{pack.id}`: {pack.version_before or '(not run)'} → {pack.version_after or '(not run)'}")
+        before, after = inline(pack.version_before or "(not run)"), inline(pack.version_after or "(not run)")
+        out.append(f"- Pack {inline(pack.id)}: {before} → {after}")
     if diff.rules_note:
-        out.append(f"- Note: {diff.rules_note}")
+        out.append(f"- Note: {inline(diff.rules_note)}")
     for heading, entries in grouped_rule_changes(diff):
-        out.append(f"- {heading.capitalize()}:")
-        out += [f"  - {entry}" for entry in entries]
+        out.append(f"- {inline(heading.capitalize())}:")
+        out += [f"  - {inline(entry)}" for entry in entries]
     out.append("")
     out.append("A finding whose rule changed is reported as *rule changed*, never as improved or regressed.")
     out.append("")
@@ -82,19 +82,19 @@ def _rules(diff: Diff) -> list[str]:
 
 def _finding(finding: FindingChange) -> list[str]:
     move = status_move(finding, ARROW)
-    out = [f"### {finding.rule_id} — {finding.title}: {move} (**{DIRECTION_TEXT[finding.direction]}**)", ""]
+    out = [f"### {inline(finding.rule_id)} — {inline(finding.title)}: {inline(move)} (**{DIRECTION_TEXT[finding.direction]}**)", ""]
     if finding.rule_change:
-        out += [f"Rule changed: {finding.rule_change}.", ""]
+        out += [f"Rule changed: {inline(finding.rule_change)}.", ""]
     bullets = []
     for element in finding.elements:
         move = _status(element.status_before) + f" {ARROW} " + _status(element.status_after)
         if element.status_before is element.status_after:
             move = f"still {_status(element.status_after)}"
-        bullets.append(f"- `{element.element}`: {move}")
+        bullets.append(f"- {inline(element.element)}: {inline(move)}")
         bullets += [f"  - {_evidence(change)}" for change in element.evidence]
     bullets += [f"- {_evidence(change)}" for change in finding.evidence]
-    bullets += [f"- New note: {note}" for note in finding.notes_added]
-    bullets += [f"- Note gone: {note}" for note in finding.notes_removed]
+    bullets += [f"- New note: {inline(note)}" for note in finding.notes_added]
+    bullets += [f"- Note gone: {inline(note)}" for note in finding.notes_removed]
     return [*out, *bullets, ""] if bullets else out
 
 
@@ -103,12 +103,12 @@ def _status(status: Status | None) -> str:
 
 
 def _evidence(change: EvidenceChange) -> str:
-    cite = f" — {change.citation}" if change.citation else ""
-    link = f" <{change.url}>" if change.url else ""
-    return f"{change.summary}{cite}{link}"
+    cite = f" — {inline(change.citation)}" if change.citation else ""
+    url = f" {link(change.url)}" if change.url else ""
+    return f"{inline(change.summary)}{cite}{url}"
 
 
 def _only(item: JurisdictionOnly) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in item.counts.items() if n)
-    where = f"law as of {item.as_of}, evaluated on {item.evaluated_on} ({item.source})"
-    return f"- {item.jurisdiction_name} ({item.jurisdiction}), {where}: {counts}"
+    where = f"law as of {item.as_of}, evaluated on {item.evaluated_on} ({inline(item.source)})"
+    return f"- {inline(item.jurisdiction_name)} ({inline(item.jurisdiction)}), {where}: {counts}"
