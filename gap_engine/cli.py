@@ -20,6 +20,10 @@ from . import __version__
 
 FAIL_ON = ("gap", "partial", "unknown")
 FORMATS = ("text", "json", "markdown")  # mirrors reporters.REPORTERS; a test keeps them equal
+STREAMED_FORMATS = ("jsonl",)  # written profile by profile as checked (reporters/jsonl.py), never held whole
+HELD_LIMITS = {"markdown": 2_000, "xlsx": 2_000}
+"""Profiles at most for the reports built whole in memory before they are written (README, Performance):
+beyond these a run would need gigabytes; --format jsonl and --csv stream any number."""
 ENGINES = ("durable", "python")  # mirrors api.ENGINES; a test keeps them equal
 DIFF_FORMATS = ("text", "json", "markdown")  # mirrors reporters.DIFF_REPORTERS; a test keeps them equal
 DIFF_FAIL_ON = ("regression", "change")
@@ -134,7 +138,21 @@ as_of_option = click.option(
 @click.argument("profiles", nargs=-1, required=True, type=click.Path())
 @rules_option
 @engine_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS + STREAMED_FORMATS),
+    default="text",
+    show_default=True,
+    help="jsonl: one JSON object per profile per line, written as each profile is checked (flat memory, any number of profiles).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes checking the profiles (in chunks, in order); the output is the same as with 1.",
+)
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--xlsx", type=click.Path(), help="Also write a gap workbook (Excel) to this file.")
 @click.option("--csv", "csv_path", type=click.Path(), help="Also write one CSV row per finding to this file.")
@@ -153,6 +171,7 @@ def check(
     selection: RuleSelection,
     engine: str,
     fmt: str,
+    jobs: int,
     output: str | None,
     xlsx: str | None,
     csv_path: str | None,
@@ -176,9 +195,21 @@ def check(
             raise InputErrors.single(
                 str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx and --csv different files"
             )
+        _refuse_oversized(fmt, xlsx, len(profiles))
         catalogue = selection.load()
         waivers = _load_waivers(waivers_path, catalogue)
-        results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=as_of.date() if as_of else None)
+        on = as_of.date() if as_of else None
+        if fmt in STREAMED_FORMATS:
+            statuses = _check_streamed(profiles, catalogue, engine, on, jobs, waivers, output, csv_path, inputs)
+            if fail_on and statuses & set(FAIL_ON[: FAIL_ON.index(fail_on) + 1]):
+                sys.exit(1)
+            return
+        if jobs > 1:
+            from .api import stream_check
+
+            results = stream_check(_paths(profiles), catalogue, engine, on, jobs=jobs).collect()
+        else:
+            results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=on)
         results = _apply_waivers(results, waivers)
         if xlsx:
             from .reporters.xlsx import write_workbook
@@ -195,6 +226,70 @@ def check(
         # A finding under an active waiver has been accepted: it keeps its status but does not fail the run.
         if any(f.status.value in failing and not f.waived for f in results.all_findings()):
             sys.exit(1)
+
+
+def _refuse_oversized(fmt: str, xlsx: str | None, count: int) -> None:
+    """Refuse, before any work, a report built whole in memory for more profiles than it is meant for."""
+    from .errors import InputErrors
+
+    for name, asked in (("markdown", fmt == "markdown"), ("xlsx", bool(xlsx))):
+        limit = HELD_LIMITS[name]
+        if asked and count > limit:
+            option = "--xlsx" if name == "xlsx" else "--format markdown"
+            raise InputErrors.single(
+                option,
+                f"{count:,} profiles given; {option} is built in memory and meant for at most {limit:,}",
+                hint="check fewer profiles at a time, or use --format jsonl and --csv, which stream any number",
+            )
+
+
+def _check_streamed(
+    profiles: tuple[str, ...],
+    catalogue: Any,
+    engine: str,
+    on: Any,
+    jobs: int,
+    waivers: Any,
+    output: str | None,
+    csv_path: str | None,
+    inputs: list[Path],
+) -> set[str]:
+    """--format jsonl: write each profile's line (and CSV rows) as it is checked; return the statuses
+    of the findings no active waiver covers (for --fail-on). Files are written all-or-nothing; on
+    stdout the lines appear as produced, and an input error ends the stream with exit 2."""
+    from contextlib import ExitStack
+
+    from .api import stream_check
+    from .reporters import csv_report, jsonl
+    from .stream_output import atomic_stream
+
+    stream = stream_check(_paths(profiles), catalogue, engine, on, jobs=jobs)
+    run = jsonl.RunInfo(**stream.run_info())
+    statuses: set[str] = set()
+    notices: list[str] = list(waivers.notices) if waivers is not None else []
+    checked: set[str] = set()
+    with ExitStack() as outputs:
+        out = outputs.enter_context(atomic_stream(Path(output), inputs)) if output else sys.stdout
+        table = outputs.enter_context(atomic_stream(Path(csv_path), inputs)) if csv_path else None
+        if table is not None:
+            table.write(csv_report.header())
+        for result in stream:
+            if waivers is not None:
+                from .waivers import apply_to_profile
+
+                result = apply_to_profile(result, waivers, notices)
+            checked.add(result.jurisdiction)
+            statuses.update(f.status.value for f in result.findings if not f.waived)
+            out.write(jsonl.line(result, run))
+            if table is not None:
+                table.write(csv_report.profile_rows(result))
+    if waivers is not None:
+        from .waivers import unmatched_notices
+
+        notices += unmatched_notices(waivers, checked)
+    for notice in notices:
+        click.echo(notice, err=True)
+    return statuses
 
 
 def _date(value: Any) -> Any:
@@ -232,6 +327,7 @@ def diff(
     selection: RuleSelection,
     engine: str,
     fmt: str,
+    jobs: int,
     output: str | None,
     xlsx: str | None,
     fail_on: str | None,

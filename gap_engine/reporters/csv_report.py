@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 
 from ..findings import CheckResults, Finding, ProfileResult
 from .cells import csv_safe
@@ -93,12 +94,25 @@ def _row(profile: ProfileResult, finding: Finding) -> list[str]:
     return [csv_safe(v) for v in values]
 
 
+BOM = "\ufeff"
+
+
+def header() -> str:
+    """The byte-order mark and the header row: the start of every CSV, streamed or not."""
+    return BOM + _lines([COLUMNS])
+
+
+def profile_rows(profile: ProfileResult) -> str:
+    """One profile's rows, in its findings' order: what a streamed run writes as each profile is checked."""
+    return _lines(_row(profile, finding) for finding in profile.findings)
+
+
+def _lines(rows: Iterable[Sequence[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
 def render(results: CheckResults) -> str:
     """The CSV text: a header row, then one row per finding in the results' order (jurisdiction, rule ID)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for profile in results.profiles:
-        for finding in profile.findings:
-            writer.writerow(_row(profile, finding))
-    return "\ufeff" + buffer.getvalue()
+    return header() + "".join(profile_rows(profile) for profile in results.profiles)
