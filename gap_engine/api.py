@@ -6,7 +6,7 @@ import gc
 import itertools
 import sys
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -154,6 +154,9 @@ def check(
 
 # --- streaming: one profile at a time, optionally in worker processes -------------------------------
 
+ProfileLoader = Callable[[Any, Sequence[Pack]], Profile]
+"""Reads one profile given its path (or, in the benchmark, its number) and the catalogue's packs."""
+
 CHUNK = 32
 """Profiles per task sent to a worker process: large enough that pickling and queueing stay small
 beside the check itself (~3-5 ms a profile), small enough that results arrive steadily."""
@@ -174,6 +177,7 @@ class CheckStream:
     engine_name: str
     on: date | None = None
     jobs: int = 1
+    load: ProfileLoader = load_profile
     errors: list[Any] = field(default_factory=list)
 
     @property
@@ -211,7 +215,7 @@ class CheckStream:
         engine = make_engine(self.catalogue, self.engine_name)
         _settle_heap()
         for path in self.paths:
-            yield _check_path(path, self.catalogue, engine, self.on)
+            yield _check_path(path, self.catalogue, engine, self.on, self.load)
 
     def _parallel(self) -> Iterator[ProfileResult | list[Any]]:
         """Chunks of paths checked in worker processes, results taken back in the paths' order.
@@ -221,7 +225,7 @@ class CheckStream:
         import multiprocessing
 
         global _WORKER_STATE
-        _WORKER_STATE = (self.catalogue, self.engine_name, self.on)
+        _WORKER_STATE = (self.catalogue, self.engine_name, self.on, self.load)
         chunks = [list(self.paths[i : i + CHUNK]) for i in range(0, len(self.paths), CHUNK)]
         context = multiprocessing.get_context("fork")
         with context.Pool(self.jobs) as pool:
@@ -243,18 +247,20 @@ def stream_check(
     on: date | None = None,
     *,
     jobs: int = 1,
+    load: ProfileLoader = load_profile,
 ) -> CheckStream:
     """A check of ``paths`` whose results come one profile at a time (see ``CheckStream``).
 
     ``jobs`` > 1 checks chunks of profiles in that many worker processes (forked: POSIX only); the
-    results, and so every output written from them, are the same and in the same order as with one."""
+    results, and so every output written from them, are the same and in the same order as with one.
+    ``load`` reads one profile (default: a YAML file); the benchmark passes a generator of synthetic ones."""
     import multiprocessing
 
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
     if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
         jobs = 1  # spawned workers would load the rules again per process; one process is as fast here
-    return CheckStream(paths, catalogue, _engine_that_runs(engine), on, jobs)
+    return CheckStream(paths, catalogue, _engine_that_runs(engine), on, jobs, load)
 
 
 def _engine_that_runs(name: str) -> str:
@@ -271,12 +277,14 @@ def _engine_that_runs(name: str) -> str:
     return name
 
 
-def _check_path(path: str | Path, catalogue: RuleCatalogue, engine: Engine, on: date | None) -> ProfileResult | list[Any]:
+def _check_path(
+    path: str | Path, catalogue: RuleCatalogue, engine: Engine, on: date | None, load: ProfileLoader = load_profile
+) -> ProfileResult | list[Any]:
     """One profile read and checked, or its input errors."""
     from .errors import InputErrors
 
     try:
-        profile = load_profile(path, catalogue.packs)
+        profile = load(path, catalogue.packs)
         return evaluate_profile(profile, catalogue, engine, str(path), on)
     except InputErrors as exc:
         return list(exc.errors)
@@ -290,7 +298,7 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
-_WORKER_STATE: tuple[RuleCatalogue, str, date | None] | None = None
+_WORKER_STATE: tuple[RuleCatalogue, str, date | None, ProfileLoader] | None = None
 _WORKER_ENGINE: Engine | None = None
 
 
@@ -299,8 +307,8 @@ def _worker_chunk(paths: list[str | Path]) -> list[ProfileResult | list[Any]]:
     state is per process, so it is not inherited from the parent)."""
     global _WORKER_ENGINE
     assert _WORKER_STATE is not None
-    catalogue, engine_name, on = _WORKER_STATE
+    catalogue, engine_name, on, load = _WORKER_STATE
     if _WORKER_ENGINE is None:
         _WORKER_ENGINE = make_engine(catalogue, engine_name, notice=False)
         _settle_heap()
-    return [_check_path(path, catalogue, _WORKER_ENGINE, on) for path in paths]
+    return [_check_path(path, catalogue, _WORKER_ENGINE, on, load) for path in paths]

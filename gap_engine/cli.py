@@ -200,6 +200,13 @@ def check(
         waivers = _load_waivers(waivers_path, catalogue)
         on = as_of.date() if as_of else None
         if fmt in STREAMED_FORMATS:
+            if xlsx:
+                raise InputErrors.single(
+                    "--xlsx",
+                    "a workbook is built from every result held in memory, which --format jsonl exists to avoid",
+                    hint="write --csv beside the JSON Lines, or run a separate check with --xlsx on at most "
+                    f"{HELD_LIMITS['xlsx']:,} profiles",
+                )
             statuses = _check_streamed(profiles, catalogue, engine, on, jobs, waivers, output, csv_path, inputs)
             if fail_on and statuses & set(FAIL_ON[: FAIL_ON.index(fail_on) + 1]):
                 sys.exit(1)

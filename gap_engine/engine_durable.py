@@ -25,7 +25,9 @@ How durable_rules 2.0.28 is used, and why:
 * The Host registers the ruleset (and is kept for inspection), but evaluation drives the C
   extension directly: assert every fact of a profile in one call, then take the pending actions
   one by one (``start_action_for_state`` / ``complete_and_start_action``) and read the matched
-  fact ids from their JSON. This skips the Host's per-action Closure, Promise and state write-back,
+  facts from their JSON: each fact travels with its index in the list sent as its ``id``, written
+  first, so the ids are cut out of the text without decoding it. ``tests/test_scale.py`` pins these
+  calls' return codes and the action JSON's shape, so a durable_rules release that changes them fails there. This skips the Host's per-action Closure, Promise and state write-back,
   which cost ~10 µs per action; the actions record nothing but ids, so nothing is lost.
 """
 
