@@ -480,6 +480,7 @@ def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
 
 @main.command()
 @click.option("--results", "kind", flag_value="results", help="The JSON Schema of check results (--format json).")
+@click.option("--results-line", "kind", flag_value="results-line", help="The JSON Schema of one line of check --format jsonl.")
 @click.option("--rules", "kind", flag_value="rules", help="The JSON Schema of a rule file (rules/*.yaml or a pack's).")
 @click.option("--pack", "kind", flag_value="pack", help="The JSON Schema of a rule pack's manifest (pack.yaml).")
 @click.option("--diff", "kind", flag_value="diff", help="The JSON Schema of a diff (diff --format json).")
@@ -505,6 +506,10 @@ def schema(kind: str | None, pack_dirs: tuple[str, ...]) -> None:
         from .reporters.diff_json import diff_schema
 
         data = diff_schema()
+    elif kind == "results-line":
+        from .reporters.jsonl import line_schema
+
+        data = line_schema()
     elif kind == "results":
         from .reporters.json_report import results_schema
 

@@ -247,3 +247,10 @@ def test_durable_rules_private_calls_keep_their_codes_and_action_shape() -> None
     same = {"id": 5, "t": "meta", "sid": "3"}
     assert c.assert_facts(handle, json.dumps([same]))[0] == 0
     assert c.assert_facts(handle, json.dumps([same]))[0] == 2  # the same fact again: MessageObserved
+
+
+def test_published_line_schema_is_up_to_date() -> None:
+    from tests.conftest import ROOT
+
+    committed = (ROOT / "docs" / "results-line.schema.json").read_text()
+    assert committed == invoke("schema", "--results-line").output, "run `make docs` to regenerate the published schemas"
