@@ -27,7 +27,8 @@ How durable_rules 2.0.28 is used, and why:
   one by one (``start_action_for_state`` / ``complete_and_start_action``) and read the matched
   facts from their JSON: each fact travels with its index in the list sent as its ``id``, written
   first, so the ids are cut out of the text without decoding it. ``tests/test_scale.py`` pins these
-  calls' return codes and the action JSON's shape, so a durable_rules release that changes them fails there. This skips the Host's per-action Closure, Promise and state write-back,
+  calls' return codes and the action JSON's shape, so a durable_rules release that changes them fails
+  there. This skips the Host's per-action Closure, Promise and state write-back,
   which cost ~10 µs per action; the actions record nothing but ids, so nothing is lost.
 """
 

@@ -254,3 +254,26 @@ def test_published_line_schema_is_up_to_date() -> None:
 
     committed = (ROOT / "docs" / "results-line.schema.json").read_text()
     assert committed == invoke("schema", "--results-line").output, "run `make docs` to regenerate the published schemas"
+
+
+def test_a_check_creates_no_reference_cycles_so_pausing_the_collector_is_safe() -> None:
+    """api.collector_paused turns the cyclic collector off while profiles are checked; that is only
+    safe while a check leaves no cyclic garbage behind, which a change to the verdict could break."""
+    import gc
+
+    catalogue = load_rules()
+    engine = api.make_engine(catalogue, "durable", notice=False)
+    profiles = [(str(path), api.load_profile(path)) for path in (EXAMPLIA, NESCIA, FIXTURES / "nl_netherlands.yaml")]
+    api.check_profiles(profiles, catalogue, engine)  # warm: first-use caches are not garbage
+    gc.collect()
+    gc.disable()
+    try:
+        results = api.check_profiles(profiles, catalogue, engine)
+        del results
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert gc.isenabled()
+    with api.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
