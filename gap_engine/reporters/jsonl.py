@@ -8,8 +8,9 @@ Shape of each line (``gap-engine schema --results-line`` prints its JSON Schema)
 profile's results as in ``--format json`` (``jurisdiction``, ``jurisdiction_name``, ``as_of``,
 ``evaluated_on``, ``source``, ``findings``), plus what identifies the run (``tool_version``,
 ``rules_version``, ``rules_hash``, ``engine``, ``schema_version``), so that every line stands alone.
-The rule packs' descriptions are not repeated on every line: ``--format json`` carries them. Keys
-are sorted and the text is UTF-8; lines come in the order the profiles were given.
+The rule packs' descriptions are not repeated on every line: ``--format json`` carries them. The
+run's keys come first, then the profile's in the schema's order; the text is UTF-8, one line per
+profile, in the order the profiles were given (with ``--jobs N`` too).
 """
 
 from __future__ import annotations
@@ -41,11 +42,10 @@ class ResultLine(ProfileResult):
 
 
 def line(profile: ProfileResult, run: RunInfo) -> str:
-    """One profile's line, newline included."""
-    data = profile.model_dump(mode="json")
-    data.update(run.model_dump(mode="json"))
-    data["schema_version"] = SCHEMA_VERSION
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """One profile's line, newline included: the run's fields, then the profile's as pydantic writes
+    them (its own serialiser, in Rust, is several times faster than json.dumps of a model_dump)."""
+    head = json.dumps({**run.model_dump(mode="json"), "schema_version": SCHEMA_VERSION}, ensure_ascii=False, separators=(",", ":"))
+    return head[:-1] + "," + profile.model_dump_json()[1:] + "\n"
 
 
 def line_schema() -> dict:
