@@ -172,7 +172,7 @@ class CheckStream:
     stays flat however many profiles there are (the caller writes each result and lets it go). A
     profile that cannot be read or checked is skipped and its errors collected; when the iteration
     ends, they are raised together as InputErrors, so a caller writing to a temporary file discards
-    it (all-or-nothing). ``failed`` tells whether that will happen."""
+    it (all-or-nothing)."""
 
     paths: Sequence[str | Path]
     catalogue: RuleCatalogue
@@ -181,11 +181,6 @@ class CheckStream:
     jobs: int = 1
     load: ProfileLoader = load_profile
     errors: list[Any] = field(default_factory=list)
-
-    @property
-    def engine(self) -> str:
-        """The engine that actually runs ("python" where durable_rules cannot load)."""
-        return self.engine_name
 
     def run_info(self) -> dict[str, str]:
         return {
@@ -215,7 +210,6 @@ class CheckStream:
 
     def _serial(self) -> Iterator[ProfileResult | list[Any]]:
         engine = make_engine(self.catalogue, self.engine_name)
-        _settle_heap()
         for path in self.paths:
             yield _check_path(path, self.catalogue, engine, self.on, self.load)
 
@@ -310,14 +304,6 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _settle_heap() -> None:
-    """Move everything loaded so far (rules, compiled ruleset, engine) out of the garbage collector's
-    reach: it is kept to the end, and the collector would otherwise walk it again at every full
-    collection — measured at 5-10 % of a long run (benchmarks/bench.py)."""
-    gc.collect()
-    gc.freeze()
-
-
 _WORKER_STATE: tuple[RuleCatalogue, str, date | None, ProfileLoader] | None = None
 _WORKER_ENGINE: Engine | None = None
 
@@ -330,5 +316,4 @@ def _worker_chunk(paths: list[str | Path]) -> list[ProfileResult | list[Any]]:
     catalogue, engine_name, on, load = _WORKER_STATE
     if _WORKER_ENGINE is None:
         _WORKER_ENGINE = make_engine(catalogue, engine_name, notice=False)
-        _settle_heap()
     return [_check_path(path, catalogue, _WORKER_ENGINE, on, load) for path in paths]
