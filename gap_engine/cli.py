@@ -185,7 +185,6 @@ def check(
         from .api import check as run_check
         from .errors import InputErrors
         from .output import check_output_path
-        from .reporters import REPORTERS
 
         inputs = _paths(profiles) + selection.inputs() + _paths((waivers_path,) if waivers_path else ())
         targets = [Path(t) for t in (output, xlsx, csv_path) if t]
@@ -196,17 +195,16 @@ def check(
                 str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx and --csv different files"
             )
         _refuse_oversized(fmt, xlsx, len(profiles))
+        if fmt in STREAMED_FORMATS and xlsx:
+            raise InputErrors.single(
+                "--xlsx",
+                "a workbook is built from every result held in memory, which --format jsonl exists to avoid",
+                hint=f"write --csv beside the JSON Lines, or run a separate check with --xlsx on at most {HELD_LIMITS['xlsx']:,} profiles",
+            )
         catalogue = selection.load()
         waivers = _load_waivers(waivers_path, catalogue)
         on = as_of.date() if as_of else None
         if fmt in STREAMED_FORMATS:
-            if xlsx:
-                raise InputErrors.single(
-                    "--xlsx",
-                    "a workbook is built from every result held in memory, which --format jsonl exists to avoid",
-                    hint="write --csv beside the JSON Lines, or run a separate check with --xlsx on at most "
-                    f"{HELD_LIMITS['xlsx']:,} profiles",
-                )
             statuses = _check_streamed(profiles, catalogue, engine, on, jobs, waivers, output, csv_path, inputs)
             if fail_on and statuses & set(FAIL_ON[: FAIL_ON.index(fail_on) + 1]):
                 sys.exit(1)
@@ -227,6 +225,8 @@ def check(
             from .reporters.csv_report import render as render_csv
 
             write_atomic(Path(csv_path), render_csv(results), inputs)
+        from .reporters import REPORTERS  # here: the streamed path needs none of the whole-report renderers
+
         _emit(REPORTERS[fmt](results), output, inputs)
     if fail_on:
         failing = set(FAIL_ON[: FAIL_ON.index(fail_on) + 1])
