@@ -225,7 +225,7 @@ def check(
             from .reporters.csv_report import render as render_csv
 
             write_atomic(Path(csv_path), render_csv(results), inputs)
-        from .reporters import REPORTERS  # here: the streamed path needs none of the whole-report renderers
+        from .reporters import REPORTERS
 
         _emit(REPORTERS[fmt](results), output, inputs)
     if fail_on:
