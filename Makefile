@@ -32,6 +32,7 @@ docs: $(STAMP)
 	$(BIN)/gap-engine rules docs -o docs/rules.md
 	$(BIN)/gap-engine schema > docs/profile.schema.json
 	$(BIN)/gap-engine schema --results > docs/results.schema.json
+	$(BIN)/gap-engine schema --results-line > docs/results-line.schema.json
 	$(BIN)/gap-engine schema --rules > docs/rule-file.schema.json
 	$(BIN)/gap-engine schema --pack > docs/pack.schema.json
 	$(BIN)/gap-engine schema --diff > docs/diff.schema.json

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import itertools
 import sys
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import __version__
 from .conditions import ElementOutcome
@@ -19,7 +24,7 @@ from .profile import Profile
 from .rules import RuleCatalogue, load_rules
 from .verdict import decide_all
 
-__all__ = ["check", "check_profiles", "load_profile", "load_rules", "make_engine", "refuse_duplicates", "validate_profile"]
+__all__ = ["check", "check_profiles", "load_profile", "load_rules", "make_engine", "refuse_duplicates", "stream_check", "validate_profile"]
 
 ENGINES = ("durable", "python")
 
@@ -95,10 +100,11 @@ def check_profiles(
             errors.extend(exc.errors)
     if errors:
         raise InputErrors(errors)
-    results = [
-        evaluate_profile(profile, catalogue, engine, source, on, extensions)
-        for (source, profile), extensions in zip(profiles, typed, strict=True)
-    ]
+    with collector_paused():
+        results = [
+            evaluate_profile(profile, catalogue, engine, source, on, extensions)
+            for (source, profile), extensions in zip(profiles, typed, strict=True)
+        ]
     results.sort(key=lambda r: (r.jurisdiction, r.as_of, r.source))
     return CheckResults(
         tool_version=__version__,
@@ -193,3 +199,168 @@ def check(
     if errors:
         raise InputErrors(errors)
     return check_profiles(loaded, catalogue, make_engine(catalogue, engine), on)
+
+
+# --- streaming: one profile at a time, optionally in worker processes -------------------------------
+
+ProfileLoader = Callable[[Any, Sequence[Pack]], Profile]
+"""Reads one profile given its path (or, in the benchmark, its number) and the catalogue's packs."""
+
+CHUNK = 32
+"""Profiles per task sent to a worker process: large enough that pickling and queueing stay small
+beside the check itself (~3-5 ms a profile), small enough that results arrive steadily."""
+
+
+@dataclass
+class CheckStream:
+    """A check run whose results are produced one profile at a time, in the order the paths were given.
+
+    Iterating yields each ``ProfileResult`` as soon as it is decided and drops it after, so memory
+    stays flat however many profiles there are (the caller writes each result and lets it go). A
+    profile that cannot be read or checked is skipped and its errors collected; when the iteration
+    ends, they are raised together as InputErrors, so a caller writing to a temporary file discards
+    it (all-or-nothing)."""
+
+    paths: Sequence[str | Path]
+    catalogue: RuleCatalogue
+    engine_name: str
+    on: date | None = None
+    jobs: int = 1
+    load: ProfileLoader = load_profile
+    errors: list[Any] = field(default_factory=list)
+
+    def run_info(self) -> dict[str, str]:
+        return {
+            "tool_version": __version__,
+            "rules_version": f"{__version__}+{self.catalogue.content_hash}",
+            "rules_hash": self.catalogue.content_hash,
+            "engine": self.engine_name,
+        }
+
+    def collect(self) -> CheckResults:
+        """Every result held, in the order ``check`` gives (jurisdiction, as_of, source): for the
+        reports built whole (text, json, markdown, xlsx) when ``jobs`` > 1."""
+        results = sorted(self, key=lambda r: (r.jurisdiction, r.as_of, r.source))
+        return CheckResults(**self.run_info(), profiles=results, packs=[pack_info(pack) for pack in self.catalogue.packs])
+
+    def __iter__(self) -> Iterator[ProfileResult]:
+        from .errors import InputErrors
+
+        outcomes = self._serial() if self.jobs <= 1 else self._parallel()
+        for outcome in outcomes:
+            if isinstance(outcome, ProfileResult):
+                yield outcome
+            else:
+                self.errors.extend(outcome)
+        if self.errors:
+            raise InputErrors(self.errors)
+
+    def _serial(self) -> Iterator[ProfileResult | list[Any]]:
+        engine = make_engine(self.catalogue, self.engine_name)
+        for path in self.paths:
+            yield _check_path(path, self.catalogue, engine, self.on, self.load)
+
+    def _parallel(self) -> Iterator[ProfileResult | list[Any]]:
+        """Chunks of paths checked in worker processes, results taken back in the paths' order.
+
+        The workers are forked, so they share the loaded catalogue instead of loading it again; at
+        most ``2 * jobs`` chunks are in flight, so results waiting to be written stay few."""
+        import multiprocessing
+
+        global _WORKER_STATE
+        _WORKER_STATE = (self.catalogue, self.engine_name, self.on, self.load)
+        chunks = [list(self.paths[i : i + CHUNK]) for i in range(0, len(self.paths), CHUNK)]
+        context = multiprocessing.get_context("fork")
+        with context.Pool(self.jobs) as pool:
+            pending: deque[Any] = deque()
+            queued = iter(chunks)
+            for chunk in itertools.islice(queued, 2 * self.jobs):
+                pending.append(pool.apply_async(_worker_chunk, (chunk,)))
+            while pending:
+                done = pending.popleft().get()
+                for chunk in itertools.islice(queued, 1):
+                    pending.append(pool.apply_async(_worker_chunk, (chunk,)))
+                yield from done
+
+
+def stream_check(
+    paths: Sequence[str | Path],
+    catalogue: RuleCatalogue,
+    engine: str = "durable",
+    on: date | None = None,
+    *,
+    jobs: int = 1,
+    load: ProfileLoader = load_profile,
+) -> CheckStream:
+    """A check of ``paths`` whose results come one profile at a time (see ``CheckStream``).
+
+    ``jobs`` > 1 checks chunks of profiles in that many worker processes (forked: POSIX only); the
+    results, and so every output written from them, are the same and in the same order as with one.
+    ``load`` reads one profile (default: a YAML file); the benchmark passes a generator of synthetic ones."""
+    import multiprocessing
+
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        jobs = 1  # spawned workers would load the rules again per process; one process is as fast here
+    return CheckStream(paths, catalogue, _engine_that_runs(engine), on, jobs, load)
+
+
+def _engine_that_runs(name: str) -> str:
+    if name == "durable":
+        from .engine_durable import DurableUnavailable, _import_durable
+
+        try:
+            _import_durable()
+        except DurableUnavailable as exc:
+            print(f"notice: {exc}; using the built-in Python evaluator (--engine python)", file=sys.stderr)
+            return "python"
+    elif name != "python":
+        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    return name
+
+
+def _check_path(
+    path: str | Path, catalogue: RuleCatalogue, engine: Engine, on: date | None, load: ProfileLoader = load_profile
+) -> ProfileResult | list[Any]:
+    """One profile read and checked, or its input errors."""
+    from .errors import InputErrors
+
+    try:
+        with collector_paused():
+            profile = load(path, catalogue.packs)
+            return evaluate_profile(profile, catalogue, engine, str(path), on)
+    except InputErrors as exc:
+        return list(exc.errors)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while profiles are checked.
+
+    Why it is safe: checking a profile creates no reference cycles (tests/test_scale.py asserts that
+    a collection after a check finds nothing), so reference counting frees everything and the cyclic
+    collector only re-walks objects that stay alive — the results held for a whole-report run, which
+    made a held run of 600 profiles ~30 % slower (benchmarks/bench.py prints the figure)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_WORKER_STATE: tuple[RuleCatalogue, str, date | None, ProfileLoader] | None = None
+_WORKER_ENGINE: Engine | None = None
+
+
+def _worker_chunk(paths: list[str | Path]) -> list[ProfileResult | list[Any]]:
+    """In a worker process: check a chunk of paths with the engine built there once (durable_rules'
+    state is per process, so it is not inherited from the parent)."""
+    global _WORKER_ENGINE
+    assert _WORKER_STATE is not None
+    catalogue, engine_name, on, load = _WORKER_STATE
+    if _WORKER_ENGINE is None:
+        _WORKER_ENGINE = make_engine(catalogue, engine_name, notice=False)
+    return [_check_path(path, catalogue, _WORKER_ENGINE, on, load) for path in paths]

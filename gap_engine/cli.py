@@ -24,6 +24,10 @@ from . import __version__
 
 FAIL_ON = ("gap", "partial", "unknown")
 FORMATS = ("text", "json", "markdown")  # mirrors reporters.REPORTERS; a test keeps them equal
+STREAMED_FORMATS = ("jsonl",)  # written profile by profile as checked (reporters/jsonl.py), never held whole
+HELD_LIMITS = {"markdown": 2_000, "xlsx": 2_000, "html": 2_000}
+"""Profiles at most for the reports built whole in memory before they are written (README, Performance):
+beyond these a run would need gigabytes; --format jsonl and --csv stream any number."""
 ENGINES = ("durable", "python")  # mirrors api.ENGINES; a test keeps them equal
 DIFF_FORMATS = ("text", "json", "markdown")  # mirrors reporters.DIFF_REPORTERS; a test keeps them equal
 DIFF_FAIL_ON = ("regression", "change")
@@ -190,7 +194,21 @@ as_of_option = click.option(
 @click.argument("profiles", nargs=-1, required=True, type=click.Path())
 @rules_option
 @engine_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS + STREAMED_FORMATS),
+    default="text",
+    show_default=True,
+    help="jsonl: one JSON object per profile per line, written as each profile is checked (flat memory, any number of profiles).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes checking the profiles (in chunks, in order); the output is the same as with 1.",
+)
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--xlsx", type=click.Path(), help="Also write a gap workbook (Excel) to this file.")
 @click.option("--csv", "csv_path", type=click.Path(), help="Also write one CSV row per finding to this file.")
@@ -210,6 +228,7 @@ def check(
     selection: RuleSelection,
     engine: str,
     fmt: str,
+    jobs: int,
     output: str | None,
     xlsx: str | None,
     csv_path: str | None,
@@ -222,11 +241,20 @@ def check(
     as_of date (or an earlier --as-of date): a provision counts only when it is in force then."""
     with input_errors():
         from .api import check as run_check
+        from .errors import InputErrors
         from .output import OutputSet
         from .reporters import REPORTERS
 
         inputs = _paths(profiles) + selection.inputs() + _paths((waivers_path,) if waivers_path else ())
-        report = _report(REPORTERS[fmt], fmt)
+        _refuse_oversized(fmt, xlsx, html_path, len(profiles))
+        held = [option for option, path in (("--xlsx", xlsx), ("--html", html_path)) if path]
+        if fmt in STREAMED_FORMATS and held:
+            raise InputErrors.single(
+                held[0],
+                "this report is built from every result held in memory, which --format jsonl exists to avoid",
+                hint=f"write --csv beside the JSON Lines; run {held[0]} separately (at most {HELD_LIMITS['xlsx']:,} profiles)",
+            )
+        report = _report(REPORTERS[fmt], fmt) if fmt in REPORTERS else _streamed_elsewhere
         outputs = OutputSet(inputs)  # every path checked now, before the work; all written together, or none
         outputs.plan("-o", output, report)
         outputs.plan("--xlsx", xlsx, _workbook)
@@ -234,7 +262,18 @@ def check(
         outputs.plan("--html", html_path, _html)
         catalogue = selection.load()
         waivers = _load_waivers(waivers_path, catalogue)
-        results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=as_of.date() if as_of else None)
+        on = as_of.date() if as_of else None
+        if fmt in STREAMED_FORMATS:
+            statuses = _check_streamed(profiles, catalogue, engine, on, jobs, waivers, output, csv_path, inputs)
+            if fail_on and statuses & set(FAIL_ON[: FAIL_ON.index(fail_on) + 1]):
+                sys.exit(1)
+            return
+        if jobs > 1:
+            from .api import stream_check
+
+            results = stream_check(_paths(profiles), catalogue, engine, on, jobs=jobs).collect()
+        else:
+            results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=on)
         results = _apply_waivers(results, waivers)
         _write_outputs(outputs, results, report, output)
     if fail_on:
@@ -266,6 +305,75 @@ def _diff_workbook(diff: Any) -> bytes:
     from .reporters.diff_xlsx import diff_workbook_bytes
 
     return diff_workbook_bytes(diff)
+
+
+def _streamed_elsewhere(results: Any) -> str:
+    raise AssertionError("--format jsonl is written by _check_streamed, never rendered whole")
+
+
+def _refuse_oversized(fmt: str, xlsx: str | None, html: str | None, count: int) -> None:
+    """Refuse, before any work, a report built whole in memory for more profiles than it is meant for."""
+    from .errors import InputErrors
+
+    held = (("markdown", "--format markdown", fmt == "markdown"), ("xlsx", "--xlsx", bool(xlsx)), ("html", "--html", bool(html)))
+    for name, option, asked in held:
+        limit = HELD_LIMITS[name]
+        if asked and count > limit:
+            raise InputErrors.single(
+                option,
+                f"{count:,} profiles given; {option} is built in memory and meant for at most {limit:,}",
+                hint="check fewer profiles at a time, or use --format jsonl and --csv, which stream any number",
+            )
+
+
+def _check_streamed(
+    profiles: tuple[str, ...],
+    catalogue: Any,
+    engine: str,
+    on: Any,
+    jobs: int,
+    waivers: Any,
+    output: str | None,
+    csv_path: str | None,
+    inputs: list[Path],
+) -> set[str]:
+    """--format jsonl: write each profile's line (and CSV rows) as it is checked; return the statuses
+    of the findings no active waiver covers (for --fail-on). Files are written all-or-nothing; on
+    stdout the lines appear as produced, and an input error ends the stream with exit 2."""
+    from contextlib import ExitStack
+
+    from .api import stream_check
+    from .reporters import csv_report, jsonl
+    from .stream_output import atomic_stream
+    from .terminal import json_safe
+
+    stream = stream_check(_paths(profiles), catalogue, engine, on, jobs=jobs)
+    run = jsonl.RunInfo(**stream.run_info())
+    statuses: set[str] = set()
+    notices: list[str] = list(waivers.notices) if waivers is not None else []
+    checked: set[str] = set()
+    with ExitStack() as outputs:
+        out = outputs.enter_context(atomic_stream(Path(output), inputs)) if output else sys.stdout
+        table = outputs.enter_context(atomic_stream(Path(csv_path), inputs)) if csv_path else None
+        if table is not None:
+            table.write(csv_report.header())
+        for result in stream:
+            if waivers is not None:
+                from .waivers import apply_to_profile
+
+                result = apply_to_profile(result, waivers, notices)
+            checked.add(result.jurisdiction)
+            statuses.update(f.status.value for f in result.findings if not f.waived)
+            out.write(json_safe(jsonl.line(result, run)))
+            if table is not None:
+                table.write(csv_report.profile_rows(result))
+    if waivers is not None:
+        from .waivers import unmatched_notices
+
+        notices += unmatched_notices(waivers, checked)
+    for notice in notices:
+        _echo(notice, err=True)
+    return statuses
 
 
 def _date(value: Any) -> Any:
@@ -303,6 +411,7 @@ def diff(
     selection: RuleSelection,
     engine: str,
     fmt: str,
+    jobs: int,
     output: str | None,
     xlsx: str | None,
     fail_on: str | None,
@@ -451,6 +560,7 @@ def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
 
 @main.command()
 @click.option("--results", "kind", flag_value="results", help="The JSON Schema of check results (--format json).")
+@click.option("--results-line", "kind", flag_value="results-line", help="The JSON Schema of one line of check --format jsonl.")
 @click.option("--rules", "kind", flag_value="rules", help="The JSON Schema of a rule file (rules/*.yaml or a pack's).")
 @click.option("--pack", "kind", flag_value="pack", help="The JSON Schema of a rule pack's manifest (pack.yaml).")
 @click.option("--diff", "kind", flag_value="diff", help="The JSON Schema of a diff (diff --format json).")
@@ -476,6 +586,10 @@ def schema(kind: str | None, pack_dirs: tuple[str, ...]) -> None:
         from .reporters.diff_json import diff_schema
 
         data = diff_schema()
+    elif kind == "results-line":
+        from .reporters.jsonl import line_schema
+
+        data = line_schema()
     elif kind == "results":
         from .reporters.json_report import results_schema
 

@@ -42,8 +42,11 @@ from .profile import (
 from .reservations import RESERVABLE, ReservationScope, scope_of
 
 MAX_FACTS_PER_PROFILE = 2_000
-"""durable_rules 2.0.28 was measured to stop firing negation rules past ~16,000 facts in one
-session; profiles stay far below that, and a larger one is refused with a clear error."""
+"""Why a cap: the durable engine asserts all of one profile's facts in one session and hands every
+match of a grade rule to one action, which durable_rules 2.0.28 caps at 65,535 matches (an unsigned
+short; engine_durable.CAP); a profile with more facts could lose matches without a word. Real
+profiles yield tens of facts (the bench's synthetic ones ~60), so a profile over 2,000 is a mistake
+(e.g. a whole criminal code pasted in) and is refused with a clear error rather than checked slowly."""
 
 FactDict = dict[str, Any]
 APPLIES_KEY = "applies"
@@ -223,7 +226,7 @@ def fact_on(stated: Fact, applies: Applicability) -> Answer:
 def profile_facts(
     profile: Profile, source: str = "<profile>", on: date | None = None, extensions: Mapping[str, Any] | None = None
 ) -> ProfileFacts:
-    """The facts of one profile on ``on`` (default: its ``as_of``); the trigger fact is the engine's business.
+    """The facts of one profile on ``on`` (default: its ``as_of``), the meta fact first (see engine_durable.py).
 
     ``extensions`` are the profile's pack facts as ``extensions.extension_values`` checked them, by
     path; an answer fact among them is sent like a built-in fact (same dates, same "unknown when not

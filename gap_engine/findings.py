@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -165,3 +165,39 @@ class CheckResults(BaseModel):
 
     def all_findings(self) -> list[Finding]:
         return [finding for profile in self.profiles for finding in profile.findings]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_UNSET = object()
+_TRUSTED_SHAPES: dict[type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Any], ...]]] = {}
+
+
+def trusted(cls: type[_M], **values: Any) -> _M:
+    """Build a results model from values already of the right types, without validating them.
+
+    Why: the verdict builds ~300 models per profile (findings, element results, evidence) from
+    rules and facts that were validated on loading; validating them again was a quarter of the
+    check's time (``model_construct`` is slower still: it re-derives every default on each call).
+    Only the verdict uses this, only for values it built itself; ``tests/test_scale.py`` checks that
+    a trusted model equals, hashes and serialises like a validated one, so a pydantic release that
+    changes the private attributes set here fails there first."""
+    shape = _TRUSTED_SHAPES.get(cls)
+    if shape is None:
+        fields = cls.model_fields
+        template = {name: _UNSET if info.default_factory is not None else info.default for name, info in fields.items()}
+        factories = tuple((name, info.default_factory) for name, info in fields.items() if info.default_factory is not None)
+        shape = _TRUSTED_SHAPES[cls] = (template, factories)
+    template, factories = shape
+    data = dict(template)  # the fields in declaration order, as validation would leave them
+    data.update(values)
+    if len(data) != len(template):
+        raise TypeError(f"{cls.__name__} has no field {sorted(set(data) - set(template))}")
+    for name, factory in factories:
+        if data[name] is _UNSET:
+            data[name] = factory()  # type: ignore[call-arg]
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", data)
+    object.__setattr__(model, "__pydantic_fields_set__", set(values))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model

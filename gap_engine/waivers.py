@@ -153,18 +153,23 @@ def apply_waivers(results: CheckResults, waivers: Waivers) -> tuple[CheckResults
     not run this time (--select/--skip, or a pack rule replaces it).
     """
     notices = list(waivers.notices)
-    profiles = [_apply_to_profile(profile, waivers, notices) for profile in results.profiles]
-    checked = {profile.jurisdiction for profile in results.profiles}
-    for placed in waivers.items:
-        if placed.waiver.jurisdiction not in checked:
-            notices.append(
-                f"warning: {placed.where}: waiver for {placed.waiver.jurisdiction} {placed.waiver.rule}: "
-                f"no profile of {placed.waiver.jurisdiction} was checked; it applies to nothing"
-            )
+    profiles = [apply_to_profile(profile, waivers, notices) for profile in results.profiles]
+    notices += unmatched_notices(waivers, {profile.jurisdiction for profile in results.profiles})
     return results.model_copy(update={"profiles": profiles}), notices
 
 
-def _apply_to_profile(profile: ProfileResult, waivers: Waivers, notices: list[str]) -> ProfileResult:
+def unmatched_notices(waivers: Waivers, checked: set[str]) -> list[str]:
+    """Warnings for the waivers of jurisdictions no checked profile has (a streamed check calls this at its end)."""
+    return [
+        f"warning: {placed.where}: waiver for {placed.waiver.jurisdiction} {placed.waiver.rule}: "
+        f"no profile of {placed.waiver.jurisdiction} was checked; it applies to nothing"
+        for placed in waivers.items
+        if placed.waiver.jurisdiction not in checked
+    ]
+
+
+def apply_to_profile(profile: ProfileResult, waivers: Waivers, notices: list[str]) -> ProfileResult:
+    """One profile's findings with their waivers attached; notices for inactive waivers are appended to ``notices``."""
     findings: list[Finding] = []
     for finding in profile.findings:
         placed = waivers.get(profile.jurisdiction, finding.rule_id)
