@@ -411,7 +411,6 @@ def diff(
     selection: RuleSelection,
     engine: str,
     fmt: str,
-    jobs: int,
     output: str | None,
     xlsx: str | None,
     fail_on: str | None,
