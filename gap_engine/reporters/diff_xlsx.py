@@ -2,7 +2,7 @@
 rule changes, and an About sheet with both sides.
 
 Every piece of text goes through ``cells.set_text`` (profile text never becomes a formula), and the
-bytes are fixed the way the gap workbook fixes them (``xlsx.fixed_bytes``, ``xlsx.time_for``), so
+bytes are fixed the way the gap workbook fixes them (``xlsx_bytes.fixed_bytes``, ``xlsx.time_for``), so
 the same diff gives the same file. openpyxl is imported inside functions so ``--help`` stays instant.
 """
 
@@ -15,9 +15,10 @@ from typing import Any
 
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, JurisdictionDiff
 from ..output import write_atomic
+from ..xlsx_bytes import fixed_bytes
 from .cells import set_text
 from .diff_words import DIRECTION_MEANING, side_text, status_text
-from .xlsx import fixed_bytes, generation_note, time_for
+from .xlsx import generation_note, time_for
 
 CHANGES, RULES, ABOUT = "Changes", "Rule changes", "About"
 

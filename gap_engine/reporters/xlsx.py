@@ -9,10 +9,8 @@ openpyxl is imported inside functions so ``gap-engine --help`` stays instant.
 
 from __future__ import annotations
 
-import io
 import math
 import os
-import zipfile
 from collections.abc import Iterable
 from copy import copy
 from datetime import date, datetime, timezone
@@ -20,11 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import __version__
 from ..compare import WHO_ORDER, item_rows, parties_by_rule, rules_in_order
 from ..errors import InputErrors
 from ..findings import CheckResults, Evidence, Finding, PackInfo, ProfileResult, Status
 from ..output import write_atomic
+from ..xlsx_bytes import fixed_bytes
 from .cells import SheetTitles, clean_text, set_text
 from .grouping import STATUS_ORDER, status_counts, themes_in_order
 
@@ -135,22 +133,6 @@ def workbook_bytes(results: CheckResults) -> bytes:
     return fixed_bytes(workbook, "gap-engine gap workbook", generated)
 
 
-def fixed_bytes(workbook: Any, title: str, generated: datetime) -> bytes:
-    """A workbook's bytes with every time in it fixed to ``generated``: the same content gives the same file."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    naive = generated.astimezone(timezone.utc).replace(tzinfo=None)
-    workbook.properties.creator = f"gap-engine {__version__}"
-    workbook.properties.title = title
-    workbook.properties.created = naive
-    workbook.properties.modified = naive
-    buffer = io.BytesIO()
-    # ExcelWriter rather than Workbook.save: save() stamps the current time as "modified".
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(workbook, archive).write_data()
-    return stable_zip(buffer.getvalue(), naive)
-
-
 def generation_time(results: CheckResults) -> datetime:
     """When the workbook counts as generated: ``SOURCE_DATE_EPOCH`` if set, else the latest profile as-of date.
 
@@ -181,20 +163,6 @@ def generation_note() -> str:
         "The latest as-of date among the profiles (not the wall-clock time), so that the same input gives a "
         "byte-identical file; set SOURCE_DATE_EPOCH to choose another time."
     )
-
-
-def stable_zip(data: bytes, when: datetime) -> bytes:
-    """Re-pack the archive with fixed entry times and attributes, keeping openpyxl's (stable) entry order."""
-    stamp = max(when, datetime(1980, 1, 1)).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0o644 << 16
-            packed.writestr(info, source.read(entry.filename))
-    return out.getvalue()
 
 
 def catalogue(results: CheckResults) -> list[Finding]:
