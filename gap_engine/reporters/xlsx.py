@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from collections.abc import Iterable
 from copy import copy
 from datetime import date, datetime, timezone
@@ -25,6 +26,7 @@ from ..output import write_atomic
 from ..xlsx_bytes import fixed_bytes
 from .cells import SheetTitles, clean_text, set_text
 from .grouping import STATUS_ORDER, status_counts, themes_in_order
+from .print_layout import fit_row, row_height, set_up_page
 
 # (fill, font) per status: each status its own colour, used by the conditional formatting and the legend.
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
@@ -45,57 +47,62 @@ STATUS_MEANING: dict[str, str] = {
     Status.not_applicable.value: "the rule's precondition does not hold",
 }
 
+# The columns up to Waiver are this jurisdiction's own and print (fitted to an A4 width, so their widths add up
+# to what stays legible there). The rest show on screen only: the source link repeats an address given in the
+# Evidence (and a spreadsheet program does not wrap a link), the others repeat the rule catalogue, which prints
+# once, on the Rules sheet.
 FINDING_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 11),
-    ("Title", 45),
-    ("Theme", 22),
-    ("Status", 15),
-    ("Label", 16),
-    ("Severity", 14),
-    ("Evidence", 60),
+    ("Rule ID", 9),
+    ("Title", 24),
+    ("Theme", 12),
+    ("Status", 13),
+    ("Label", 8),
+    ("Severity", 11),
+    ("Evidence", 40),
+    ("Missing elements", 38),
+    ("Waiver", 18),
     ("Source link", 34),
-    ("Missing elements", 55),
     ("Finding", 70),
     ("Recommendation", 60),
     ("Paper section", 32),
     ("Paper questions and Committee points", 60),
     ("Convention articles", 18),
-    ("Waiver", 60),
 ]
+PRINTED_FINDING_COLUMNS = [name for name, _ in FINDING_COLUMNS].index("Waiver") + 1
 
 WHO_STATUSES = [status.value for status in WHO_ORDER]
 WHO_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 11),
-    ("Title", 50),
-    ("Theme", 22),
-    ("Who", 70),
-    *[(status, 24) for status in WHO_STATUSES],
+    ("Rule ID", 9),
+    ("Title", 26),
+    ("Theme", 12),
+    ("Who", 36),
+    *[(status, 13) for status in WHO_STATUSES],
 ]
 
 ITEM_COLUMNS: list[tuple[str, int]] = [
-    ("Code", 7),
-    ("Jurisdiction", 24),
-    ("Evaluated on", 12),
-    ("Rule ID", 11),
-    ("Rule title", 45),
-    ("Item", 55),
-    ("Item status", 14),
-    ("Answer and evidence", 70),
-    ("Missing", 60),
-    ("Rule status", 14),
+    ("Code", 6),
+    ("Jurisdiction", 12),
+    ("Evaluated on", 11),
+    ("Rule ID", 9),
+    ("Rule title", 34),
+    ("Item", 26),
+    ("Item status", 13),
+    ("Answer and evidence", 32),
+    ("Missing", 28),
+    ("Rule status", 13),
 ]
 
 RULE_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 11),
-    ("Title", 50),
-    ("Theme", 22),
-    ("Severity", 14),
-    ("Convention articles", 18),
-    ("Paper questions and Committee points", 60),
-    ("Paper section", 32),
-    ("Pack and version", 16),
-    ("Finding", 70),
-    ("Recommendation", 60),
+    ("Rule ID", 9),
+    ("Title", 22),
+    ("Theme", 12),
+    ("Severity", 11),
+    ("Convention articles", 10),
+    ("Paper questions and Committee points", 36),
+    ("Paper section", 14),
+    ("Pack and version", 10),
+    ("Finding", 50),
+    ("Recommendation", 36),
 ]
 
 LINK_COLUMN = [name for name, _ in FINDING_COLUMNS].index("Source link") + 1
@@ -104,6 +111,12 @@ CONVENTION = "Council of Europe Convention on the Protection of Children against
 SUMMARY, WHO, ITEMS, RULES, ABOUT = "Summary", "Who", "Items", "Rules", "About"
 URL_LIMIT = 2079  # the longest hyperlink address Excel accepts
 FIRST_RULE_COLUMN = 4  # Summary: A code, B jurisdiction, C as of, then one column per rule
+SUMMARY_NAME_WIDTH = 24
+RULE_COLUMN_WIDTH = 12  # wide enough for "not_applicable"; the Summary prints about a dozen rules per page
+SUMMARY_FOOTER = (
+    "Statuses: gap, partial, unknown (a fact not stated), covered, reserved, not_applicable; the Legend is below the "
+    "table; rule titles are on the Rules sheet."
+)
 
 
 def write_workbook(results: CheckResults, target: Path, inputs: Iterable[Path] = ()) -> None:
@@ -235,25 +248,8 @@ def _status_formatting(ws: Any, cell_range: str) -> None:
         ws.conditional_formatting.add(cell_range, rule)
 
 
-def _print_setup(ws: Any, header_rows: str, heading: str, title_columns: str | None = None) -> None:
-    """Landscape A4 with the header rows on every page.
-
-    A sheet with ``title_columns`` (the Summary, one column per rule) prints across several pages
-    that each repeat those columns, since fitting dozens of rule columns to one page width would
-    make them unreadable; every other sheet is fitted to one page width.
-    """
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if title_columns:
-        ws.print_title_cols = title_columns
-    else:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = header_rows
-    # Header/footer codes start with "&"; a literal ampersand is written "&&".
-    ws.oddHeader.center.text = clean_text(heading)[:200].replace("&", "&&")
-    ws.oddFooter.center.text = "Page &P of &N"
+def _widths(columns: list[tuple[str, int]]) -> list[float]:
+    return [float(width) for _, width in columns]
 
 
 def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_titles: list[str]) -> None:
@@ -282,7 +278,7 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
         for rule in members:
             set_text(ws.cell(row=2, column=column), rule.title).alignment = wrap
             set_text(ws.cell(row=3, column=column), rule.rule_id)
-            ws.column_dimensions[get_column_letter(column)].width = 16
+            ws.column_dimensions[get_column_letter(column)].width = RULE_COLUMN_WIDTH
             column += 1
         set_text(ws.cell(row=1, column=start), theme["title"]).alignment = centre
         if column - 1 > start:
@@ -300,7 +296,7 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     longest = max((len(r.title) for r in rules), default=10)
     ws.row_dimensions[2].height = min(409, 15 * (math.ceil(longest / 14) + 1))
     ws.column_dimensions["A"].width = 7
-    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["B"].width = SUMMARY_NAME_WIDTH
     ws.column_dimensions["C"].width = 12
 
     row = 4
@@ -334,8 +330,19 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     _per_rule_counts(ws, row, results, rules)
     row += len(STATUS_ORDER) + 2
     row = _theme_counts(ws, row, results)
-    _legend(ws, row + 1)
-    _print_setup(ws, "1:3", "gap-engine summary: status of each rule per jurisdiction", title_columns="A:C")
+    end = _legend(ws, row + 1, last_column)
+    # Printed from row 3: the rule IDs head each page (a dozen full titles would take the page); the titles
+    # print on the Rules sheet, the statuses' meanings in every page's footer and in the Legend.
+    set_up_page(
+        ws,
+        title_rows="3:3",
+        title_columns="A:C",
+        heading="gap-engine summary: status of each rule per jurisdiction",
+        fit_width=False,
+        scale=65,
+        print_area=f"A3:{get_column_letter(last_column)}{end}",
+        footer_note=SUMMARY_FOOTER,
+    )
 
 
 WAIVED_BORDER_COLOUR = "C00000"
@@ -359,51 +366,83 @@ def _per_rule_counts(ws: Any, row: int, results: CheckResults, rules: list[Findi
     from openpyxl.styles import Font
 
     set_text(ws.cell(row=row, column=2), "Jurisdictions with each status, per rule").font = Font(bold=True)
+    counts = rule_status_counts(results)
     for offset, status in enumerate(STATUS_ORDER, start=1):
         set_text(ws.cell(row=row + offset, column=3), status)
         for index, rule in enumerate(rules):
-            count = sum(1 for p in results.profiles for f in p.findings if f.rule_id == rule.rule_id and f.status.value == status)
-            ws.cell(row=row + offset, column=FIRST_RULE_COLUMN + index, value=count)
+            ws.cell(row=row + offset, column=FIRST_RULE_COLUMN + index, value=counts.get((rule.rule_id, status), 0))
+
+
+def rule_status_counts(results: CheckResults) -> Counter[tuple[str, str]]:
+    """How many jurisdictions have each (rule, status), counted in one pass over the findings.
+
+    Counting per rule and status by rescanning every finding made the Summary's cost rules × statuses ×
+    findings, which dominated the workbook's writing time for a few dozen profiles.
+    """
+    return Counter((f.rule_id, f.status.value) for p in results.profiles for f in p.findings)
 
 
 def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     set_text(ws.cell(row=row, column=2), "Findings by theme (all jurisdictions)").font = Font(bold=True)
+    # Counts under the rule columns, not in the title columns A:C that repeat on every printed page.
     for offset, status in enumerate(STATUS_ORDER):
-        set_text(ws.cell(row=row, column=3 + offset), status).font = Font(bold=True)
-    every = results.all_findings()
+        set_text(ws.cell(row=row, column=FIRST_RULE_COLUMN + offset), status).font = Font(bold=True)
+    by_theme: dict[str, list[Finding]] = {}
+    for finding in results.all_findings():
+        by_theme.setdefault(finding.theme, []).append(finding)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for theme in themes_in_order(results):
-        members = [f for f in every if f.theme == theme["id"]]
+        members = by_theme.get(theme["id"])
         if not members:
             continue
         row += 1
-        set_text(ws.cell(row=row, column=2), theme["title"])
+        set_text(ws.cell(row=row, column=2), theme["title"]).alignment = wrap
+        ws.row_dimensions[row].height = row_height([theme["title"]], [SUMMARY_NAME_WIDTH])
         counts = status_counts(members)
         for offset, status in enumerate(STATUS_ORDER):
-            ws.cell(row=row, column=3 + offset, value=counts[status])
+            ws.cell(row=row, column=FIRST_RULE_COLUMN + offset, value=counts[status])
     return row + 1
 
 
-def _legend(ws: Any, row: int) -> None:
-    from openpyxl.styles import Border, Font, PatternFill, Side
+LEGEND_SPAN = 8
+"""Rule columns a legend meaning spans (from D): wide enough to read, narrow enough to stay on the first printed page."""
+
+
+def _legend(ws: Any, row: int, last_column: int) -> int:
+    """The legend from ``row``; returns its last row. Each meaning is wrapped in a merged cell from column D, so that
+    it prints whole on the first page instead of running across the page edge, and is not cut short where the
+    title columns A:C repeat on the next pages (the coloured status names in B do, as a legend for each page)."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     set_text(ws.cell(row=row, column=2), "Legend").font = Font(bold=True)
-    for offset, status in enumerate(STATUS_ORDER, start=1):
-        fill, font = STATUS_COLOURS[status]
-        cell = set_text(ws.cell(row=row + offset, column=2), status)
-        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-        cell.font = Font(color=font)
-        set_text(ws.cell(row=row + offset, column=3), STATUS_MEANING[status])
-    marker = ws.cell(row=row + len(STATUS_ORDER) + 1, column=2)
-    set_text(marker, "waived")
-    side = Side(style="mediumDashed", color=WAIVED_BORDER_COLOUR)
-    marker.border = Border(left=side, right=side, top=side, bottom=side)
-    set_text(
-        ws.cell(row=row + len(STATUS_ORDER) + 1, column=3),
-        "a dashed border and a comment mark a waived finding (--waivers): the cell keeps its status, the comment gives the "
-        "justification; a grey border marks a waiver that no longer applies (expired or not yet accepted)",
+    meanings = [(status, STATUS_MEANING[status]) for status in STATUS_ORDER]
+    meanings.append(
+        (
+            "waived",
+            "a dashed border and a comment mark a waived finding (--waivers): the cell keeps its status, the comment gives the "
+            "justification; a grey border marks a waiver that no longer applies (expired or not yet accepted)",
+        )
     )
+    span = min(LEGEND_SPAN, max(last_column - FIRST_RULE_COLUMN + 1, 1))
+    width = RULE_COLUMN_WIDTH * span
+    for offset, (name, meaning) in enumerate(meanings, start=1):
+        cell = set_text(ws.cell(row=row + offset, column=2), name)
+        if name in STATUS_COLOURS:
+            fill, font = STATUS_COLOURS[name]
+            cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+            cell.font = Font(color=font)
+        else:
+            side = Side(style="mediumDashed", color=WAIVED_BORDER_COLOUR)
+            cell.border = Border(left=side, right=side, top=side, bottom=side)
+        text = set_text(ws.cell(row=row + offset, column=FIRST_RULE_COLUMN), meaning)
+        text.alignment = Alignment(wrap_text=True, vertical="top")
+        if span > 1:
+            last = FIRST_RULE_COLUMN + span - 1
+            ws.merge_cells(start_row=row + offset, start_column=FIRST_RULE_COLUMN, end_row=row + offset, end_column=last)
+        ws.row_dimensions[row + offset].height = row_height([meaning], [width])
+    return row + len(meanings)
 
 
 def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) -> None:
@@ -414,6 +453,7 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) 
     wrap = Alignment(wrap_text=True, vertical="top")
     order = {theme["id"]: i for i, theme in enumerate(themes_in_order(results))}
     findings = sorted(profile.findings, key=lambda f: (order.get(f.theme, len(order)), f.rule_id))
+    printed = _widths(FINDING_COLUMNS)[:PRINTED_FINDING_COLUMNS]
     for row, finding in enumerate(findings, start=2):
         link = next((e.url for e in finding.evidence if is_web_url(e.url)), None)
         values = [
@@ -424,14 +464,14 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) 
             finding.label or "",
             finding.severity,
             _evidence(finding),
-            link or "",
             "\n".join([*finding.missing, *finding.notes]),
+            finding.waiver.describe() if finding.waiver else "",
+            link or "",
             finding.finding,
             finding.recommendation,
             finding.paper_section,
             _questions(results, finding.questions),
             ", ".join(finding.articles),
-            finding.waiver.describe() if finding.waiver else "",
         ]
         if link:
             ws.cell(row=row, column=LINK_COLUMN).style = "Hyperlink"  # before set_text, which the named style would undo
@@ -439,15 +479,19 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) 
             set_text(ws.cell(row=row, column=column), value).alignment = wrap
         if link:
             ws.cell(row=row, column=LINK_COLUMN).hyperlink = link
+        # Fitted to the printed columns: the catalogue columns after them print on the Rules sheet.
+        fit_row(ws, row, printed)
     last_row = max(len(findings) + 1, 2)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{last_row}"
     _status_formatting(ws, f"D2:D{last_row}")
-    _print_setup(
+    set_up_page(
         ws,
-        "1:1",
-        f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of.isoformat()}, "
+        title_rows="1:1",
+        heading=f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of.isoformat()}, "
         f"evaluated on {profile.evaluated_on.isoformat()}",
+        print_area=f"A1:{get_column_letter(PRINTED_FINDING_COLUMNS)}{last_row}",
+        footer_note="Each rule's finding, recommendation and paper references print on the Rules sheet.",
     )
 
 
@@ -459,6 +503,7 @@ def _who_sheet(ws: Any, results: CheckResults) -> None:
     _header(ws, 1, WHO_COLUMNS)
     wrap = Alignment(wrap_text=True, vertical="top")
     parties = parties_by_rule(results)
+    widths = _widths(WHO_COLUMNS)
     for row, entry in enumerate(parties, start=2):
         values = [
             entry.rule.rule_id,
@@ -469,9 +514,10 @@ def _who_sheet(ws: Any, results: CheckResults) -> None:
         ]
         for column, value in enumerate(values, start=1):
             set_text(ws.cell(row=row, column=column), value).alignment = wrap
+        fit_row(ws, row, widths)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(WHO_COLUMNS))}{max(len(parties) + 1, 2)}"
-    _print_setup(ws, "1:1", "gap-engine: the jurisdictions in each status, per rule")
+    set_up_page(ws, title_rows="1:1", heading="gap-engine: the jurisdictions in each status, per rule")
 
 
 def _items_sheet(ws: Any, results: CheckResults) -> None:
@@ -482,6 +528,7 @@ def _items_sheet(ws: Any, results: CheckResults) -> None:
 
     _header(ws, 1, ITEM_COLUMNS)
     rows = item_rows(results)
+    widths = _widths(ITEM_COLUMNS)
     # Thousands of rows: assigning an Alignment per cell makes openpyxl look the style up each time (most of
     # the sheet's cost); copying one cell's style array gives the same style index at a fraction of the cost.
     template = ws.cell(row=2, column=1)
@@ -507,6 +554,7 @@ def _items_sheet(ws: Any, results: CheckResults) -> None:
             if value is not None:
                 set_text(cell, value)
         ws.cell(row=row, column=3, value=item.profile.evaluated_on).number_format = "yyyy-mm-dd"
+        fit_row(ws, row, widths)
     last_row = max(len(rows) + 1, 2)
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ITEM_COLUMNS))}{last_row}"
@@ -514,7 +562,7 @@ def _items_sheet(ws: Any, results: CheckResults) -> None:
     for name in ("Item status", "Rule status"):
         letter = get_column_letter(names.index(name) + 1)
         _status_formatting(ws, f"{letter}2:{letter}{last_row}")
-    _print_setup(ws, "1:1", "gap-engine: each checklist item per jurisdiction")
+    set_up_page(ws, title_rows="1:1", heading="gap-engine: each checklist item per jurisdiction")
 
 
 def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
@@ -523,6 +571,7 @@ def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
 
     _header(ws, 1, RULE_COLUMNS)
     wrap = Alignment(wrap_text=True, vertical="top")
+    widths = _widths(RULE_COLUMNS)
     for row, rule in enumerate(rules, start=2):
         values = [
             rule.rule_id,
@@ -538,9 +587,13 @@ def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
         ]
         for column, value in enumerate(values, start=1):
             set_text(ws.cell(row=row, column=column), value).alignment = wrap
+        fit_row(ws, row, widths)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(RULE_COLUMNS))}{max(len(rules) + 1, 2)}"
-    _print_setup(ws, "1:1", "gap-engine rules as run")
+    set_up_page(ws, title_rows="1:1", heading="gap-engine rules as run")
+
+
+ABOUT_WIDTHS = (34.0, 90.0, 28.0, 12.0, 50.0, 12.0)
 
 
 def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], generated: datetime) -> None:
@@ -562,6 +615,7 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
     for row, (key, value) in enumerate(facts, start=3):
         set_text(ws.cell(row=row, column=1), key).font = bold
         set_text(ws.cell(row=row, column=2), value).alignment = wrap
+        ws.row_dimensions[row].height = row_height([key, value], ABOUT_WIDTHS)
     row = 3 + len(facts) + 1
     set_text(ws.cell(row=row, column=1), "Profiles checked").font = bold
     row += 1
@@ -575,9 +629,9 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
         ws.cell(row=row, column=4, value=profile.as_of).number_format = "yyyy-mm-dd"
         set_text(ws.cell(row=row, column=5), profile.source)
         ws.cell(row=row, column=6, value=profile.evaluated_on).number_format = "yyyy-mm-dd"
-    for letter, width in zip("ABCDEF", (34, 90, 28, 12, 50, 12), strict=True):
+    for letter, width in zip("ABCDEF", ABOUT_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
-    _print_setup(ws, "1:1", "About this gap workbook")
+    set_up_page(ws, title_rows=None, heading="About this gap workbook")
 
 
 def _pack_text(pack: PackInfo) -> str:
