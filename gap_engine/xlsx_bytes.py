@@ -77,11 +77,6 @@ def stable_zip(data: bytes, when: datetime) -> bytes:
     return out.getvalue()
 
 
-# The names openpyxl binds, at import time, to lxml's writer when lxml is installed (openpyxl.xml.functions and
-# every module that imported from it), and openpyxl.cell._writer.write_cell.
-_WRITER_NAMES = ("Element", "SubElement", "QName", "tostring", "xmlfile", "register_namespace")
-
-
 @contextmanager
 def standard_library_xml() -> Iterator[None]:
     """Make openpyxl write with the standard library's XML writer for the duration, lxml installed or not.
@@ -98,14 +93,15 @@ def standard_library_xml() -> Iterator[None]:
         yield
         return
     replacements = _standard_library_bindings()
+    # Read before any swap: openpyxl.xml.functions is itself one of the modules swapped.
+    lxml_versions = {attr: cell_writer.lxml_write_cell if attr == "write_cell" else getattr(functions, attr, None) for attr in replacements}
     swapped: list[tuple[Any, str, Any]] = []
     for name, module in list(sys.modules.items()):
         if module is None or not (name == "openpyxl" or name.startswith("openpyxl.")):
             continue
         for attr, stdlib in replacements.items():
             current = getattr(module, attr, None)
-            lxml_version = cell_writer.lxml_write_cell if attr == "write_cell" else getattr(functions, attr, None)
-            if current is not None and current is lxml_version and current is not stdlib:
+            if current is not None and current is lxml_versions[attr] and current is not stdlib:
                 swapped.append((module, attr, current))
                 setattr(module, attr, stdlib)
     try:

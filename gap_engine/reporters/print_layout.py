@@ -15,6 +15,7 @@ white space is harmless, a cut line loses the law's text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from copy import copy
 from typing import Any
@@ -101,7 +102,7 @@ def row_height(values: Iterable[Any], widths: Sequence[float]) -> float:
     for value, width in zip(values, widths, strict=False):
         if isinstance(value, str) and value:
             height = max(height, cell_height(value, width, fitting_size(value, width)))
-    return min(MAX_ROW_HEIGHT, height)
+    return min(MAX_ROW_HEIGHT, float(math.ceil(height)))  # whole points: the file stores what was computed
 
 
 def fit_row(ws: Any, row: int, widths: Sequence[float]) -> None:

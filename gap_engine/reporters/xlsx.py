@@ -112,7 +112,7 @@ SUMMARY, WHO, ITEMS, RULES, ABOUT = "Summary", "Who", "Items", "Rules", "About"
 URL_LIMIT = 2079  # the longest hyperlink address Excel accepts
 FIRST_RULE_COLUMN = 4  # Summary: A code, B jurisdiction, C as of, then one column per rule
 SUMMARY_NAME_WIDTH = 24
-RULE_COLUMN_WIDTH = 12  # wide enough for "not_applicable"; the Summary prints about a dozen rules per page
+RULE_COLUMN_WIDTH = 13  # wide enough for "not_applicable"; the Summary prints about a dozen rules per page
 SUMMARY_FOOTER = (
     "Statuses: gap, partial, unknown (a fact not stated), covered, reserved, not_applicable; the Legend is below the "
     "table; rule titles are on the Rules sheet."
