@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from copy import copy
+from functools import lru_cache
 from typing import Any
 
 from .cells import clean_text
@@ -51,13 +52,17 @@ def chars_per_line(width: float, size: float = DEFAULT_SIZE) -> int:
     return max(1, int(width * CHARS_PER_WIDTH * DEFAULT_SIZE / size))
 
 
+@lru_cache(maxsize=65_536)
 def lines_needed(text: str, width: float, size: float = DEFAULT_SIZE) -> int:
     """Lines ``text`` takes wrapped in a ``width``-wide column, as word wrap lays it out.
 
     Each explicit line wraps on its own; a word that does not fit on the line starts the next one, and a
-    word longer than a whole line (an address) is broken across lines.
+    word longer than a whole line (an address) is broken across lines. Cached: the same titles, themes and
+    statuses recur on every jurisdiction's rows.
     """
     per_line = chars_per_line(width, size)
+    if len(text) <= per_line and "\n" not in text:
+        return 1
     total = 0
     for paragraph in text.split("\n"):
         lines, used = 1, 0
@@ -107,17 +112,19 @@ def row_height(values: Iterable[Any], widths: Sequence[float]) -> float:
 
 def fit_row(ws: Any, row: int, widths: Sequence[float]) -> None:
     """Size row ``row`` to its text, setting a cell too long for Excel's tallest row in smaller type."""
-    from openpyxl.styles import Font
-
-    values = []
+    height = LINE_HEIGHT + ROW_PADDING
     for column, width in enumerate(widths, start=1):
-        cell = ws.cell(row=row, column=column)
-        values.append(cell.value)
-        if isinstance(cell.value, str) and (size := fitting_size(cell.value, width)) != DEFAULT_SIZE:
-            font = copy(cell.font) if cell.font is not None else Font()
+        # Only the cells that exist: ws.cell() would create an empty one for every blank column.
+        cell = ws._cells.get((row, column))
+        if cell is None or not isinstance(cell.value, str) or not cell.value:
+            continue
+        size = fitting_size(cell.value, width)
+        if size != DEFAULT_SIZE:
+            font = copy(cell.font)
             font.sz = size
             cell.font = font
-    ws.row_dimensions[row].height = row_height(values, widths)
+        height = max(height, cell_height(cell.value, width, size))
+    ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, float(math.ceil(height)))
 
 
 def fit_rows(ws: Any, first_row: int, last_row: int, widths: Sequence[float]) -> None:
