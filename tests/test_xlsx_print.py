@@ -295,9 +295,10 @@ def test_the_fixtures_workbook_prints_every_finding_whole_on_a_bounded_number_of
     summary_pages = sum(1 for name in sheets if name == "Summary")
     rules = len({f.rule_id for p in api.check(FIXTURE_PROFILES[:1], engine="python").profiles for f in p.findings})
     assert 1 <= summary_pages <= -(-rules // 8) + 1  # eight to ten rules a page (LibreOffice without Calibri: nine), not three
-    # Legible costs pages, but within a bound: per jurisdiction about one page per six findings.
+    # Legible costs pages, but within a bound: per jurisdiction at least three findings a page on average
+    # (the fixtures take 8 to 18 pages for 77 findings).
     for name in openpyxl.load_workbook(gap_book).sheetnames[1 : 1 + len(FIXTURE_PROFILES)]:
-        assert 1 <= sum(1 for sheet in sheets if sheet.startswith(name[:25])) <= rules // 4, name
+        assert 1 <= sum(1 for sheet in sheets if sheet.startswith(name[:25])) <= rules // 3, name
     assert pages <= 400
     printed = {name: xlsx.PRINTED_FINDING_COLUMNS for name in openpyxl.load_workbook(gap_book).sheetnames[1 : 1 + len(FIXTURE_PROFILES)]}
     _assert_every_printed_cell_whole(pdf, gap_book, printed)
