@@ -22,6 +22,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.utils.cell import range_boundaries
 
 from gap_engine import api
 from gap_engine.cli import main
@@ -271,15 +272,17 @@ def _page_sheets(pdf: Path, count: int) -> list[str]:
     return names
 
 
-def _assert_every_printed_cell_whole(pdf: Path, book: Path, printed_columns: dict[str, int]) -> None:
-    """Every text cell of the printed columns appears in full in the PDF: a row too short would cut its last lines."""
+def _assert_every_printed_cell_whole(pdf: Path, book: Path) -> None:
+    """Every text cell of each sheet's print area appears in full in the PDF: a row too short would cut its last lines."""
     flat = _letters(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
     wb = openpyxl.load_workbook(book)
     cut = []
     for name in wb.sheetnames:
         ws = wb[name]
-        columns = printed_columns.get(name, ws.max_column)
-        for row in ws.iter_rows(min_row=1, max_col=columns):
+        first_column, first_row, last_column, last_row = 1, 1, ws.max_column, ws.max_row
+        if ws.print_area:
+            first_column, first_row, last_column, last_row = range_boundaries(str(ws.print_area).split("!")[-1])
+        for row in ws.iter_rows(min_row=first_row, max_row=last_row, min_col=first_column, max_col=last_column):
             for cell in row:
                 if isinstance(cell.value, str) and _letters(cell.value) and _letters(cell.value) not in flat:
                     cut.append(f"{name}!{cell.coordinate}")
@@ -300,8 +303,7 @@ def test_the_fixtures_workbook_prints_every_finding_whole_on_a_bounded_number_of
     for name in openpyxl.load_workbook(gap_book).sheetnames[1 : 1 + len(FIXTURE_PROFILES)]:
         assert 1 <= sum(1 for sheet in sheets if sheet.startswith(name[:25])) <= rules // 3, name
     assert pages <= 400
-    printed = {name: xlsx.PRINTED_FINDING_COLUMNS for name in openpyxl.load_workbook(gap_book).sheetnames[1 : 1 + len(FIXTURE_PROFILES)]}
-    _assert_every_printed_cell_whole(pdf, gap_book, printed)
+    _assert_every_printed_cell_whole(pdf, gap_book)
 
 
 @pytest.mark.slow
@@ -309,11 +311,11 @@ def test_the_fixtures_workbook_prints_every_finding_whole_on_a_bounded_number_of
 def test_the_diff_and_checklist_workbooks_print_every_row_whole(diff_book: Path, checklist_book: Path, tmp_path: Path) -> None:
     diff_pdf = _to_pdf(diff_book, tmp_path)
     assert _pages(diff_pdf) <= 5
-    _assert_every_printed_cell_whole(diff_pdf, diff_book, {})
+    _assert_every_printed_cell_whole(diff_pdf, diff_book)
     checklist_pdf = _to_pdf(checklist_book, tmp_path)
     rows = openpyxl.load_workbook(checklist_book)["Checklist"].max_row
     assert _pages(checklist_pdf) <= rows // 3
-    _assert_every_printed_cell_whole(checklist_pdf, checklist_book, {})
+    _assert_every_printed_cell_whole(checklist_pdf, checklist_book)
 
 
 # --- the shared serialiser: dates past 2107 and lxml ----------------------------------------------------
