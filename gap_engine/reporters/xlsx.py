@@ -331,7 +331,8 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
         set_text(ws.cell(row=row, column=1), profile.jurisdiction)
         name = ws.cell(row=row, column=2)
         name.style = "Hyperlink"  # before set_text: assigning a named style resets the quote-prefix flag
-        set_text(name, profile.jurisdiction_name)
+        set_text(name, profile.jurisdiction_name).alignment = wrap  # a long name wraps rather than being cut in print
+        ws.row_dimensions[row].height = row_height([profile.jurisdiction_name], [SUMMARY_NAME_WIDTH])
         name.hyperlink = Hyperlink(ref=name.coordinate, location="'{}'!A1".format(title.replace("'", "''")))
         # The date the law was evaluated on (the profile's as_of unless --as-of gave an earlier one).
         ws.cell(row=row, column=3, value=profile.evaluated_on).number_format = "yyyy-mm-dd"
@@ -419,6 +420,7 @@ def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
     for finding in results.all_findings():
         by_theme.setdefault(finding.theme, []).append(finding)
     wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")  # the counts level with the first line of a wrapped theme title
     for theme in themes_in_order(results):
         members = by_theme.get(theme["id"])
         if not members:
@@ -428,7 +430,7 @@ def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
         ws.row_dimensions[row].height = row_height([theme["title"]], [SUMMARY_NAME_WIDTH])
         counts = status_counts(members)
         for offset, status in enumerate(STATUS_ORDER):
-            ws.cell(row=row, column=FIRST_RULE_COLUMN + offset, value=counts[status])
+            ws.cell(row=row, column=FIRST_RULE_COLUMN + offset, value=counts[status]).alignment = top
     return row + 1
 
 
