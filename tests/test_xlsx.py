@@ -539,7 +539,9 @@ def test_libreoffice_converts_the_46_jurisdiction_workbook_to_pdf(request: pytes
         ],
         capture_output=True,
         text=True,
-        timeout=600,
+        # Printed legibly (rows as tall as their text) the 46 jurisdictions take well over a thousand pages, most
+        # of them the Items sheet: several minutes of LibreOffice on a loaded 2-core machine.
+        timeout=1800,
     )
     assert done.returncode == 0, done.stderr
     pdf = tmp_path / "gaps.pdf"
