@@ -8,6 +8,7 @@ Run with ``make bench``. It prints figures and asserts nothing about time: the t
   profiles/s and ms/profile; peak RSS; RSS growth from 1,000 to 10,000 profiles in one engine
   (a leak of sessions shows here); the durable / python time ratio.
 * CLI: 46 profiles to an XLSX workbook, wall time including interpreter start.
+* workbook: writing the gap workbook alone for 46 and 1,000 checked profiles (``--workbook-sizes``).
 * ``gap-engine --help`` cold start.
 * import: refusing a hostile workbook (a template whose Offences sheet holds 600,000 rows, a few
   megabytes on disk): seconds and the Python heap's peak during the import, in a process of its own.
@@ -394,6 +395,40 @@ def run_json_worker(*args: str) -> dict[str, Any]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# --- workbook writing -----------------------------------------------------------------------------
+
+WORKBOOK_SIZES = (46, 1_000)
+
+
+def workbook_figures(sizes: tuple[int, ...] = WORKBOOK_SIZES) -> list[str]:
+    """Time writing the gap workbook (its bytes, in memory) for N synthetic profiles already checked.
+
+    Only ``xlsx.workbook_bytes`` is timed: building the sheets, sizing the rows, serialising. One line per N,
+    with ms per profile, so that growth faster than linear (one sheet per jurisdiction) shows.
+    """
+    from gap_engine.api import check_profiles, make_engine
+    from gap_engine.loading import validate_profile_data
+    from gap_engine.reporters import xlsx
+    from gap_engine.rules import load_rules
+
+    catalogue = load_rules()
+    engine = make_engine(catalogue, "durable", notice=False)
+    lines = []
+    for n in sizes:
+        generated = synthetic_profiles(n, SEED + 2)
+        profiles = [(f"synthetic-{i}", validate_profile_data(data, f"synthetic-{i}")) for i, data in enumerate(generated)]
+        results = check_profiles(profiles, catalogue, engine)
+        started = time.perf_counter()
+        data = xlsx.workbook_bytes(results)
+        ms = (time.perf_counter() - started) * 1000
+        rows = sum(len(p.findings) for p in results.profiles)
+        lines.append(
+            f"write XLSX, {n:>5,} profiles ({n + 5:,} sheets, {rows:,} finding rows): {ms:>9,.0f} ms, "
+            f"{ms / n:,.1f} ms/profile, {len(data):,} bytes"
+        )
+    return lines
+
+
 # --- report -------------------------------------------------------------------------------------
 
 
@@ -450,6 +485,8 @@ def main() -> None:
     parser.add_argument("--gc-n", type=int, default=600, help="profiles in the held run timed with and without the collector")
     parser.add_argument("--only", choices=("engines", "scale"), help="run only the engine figures or only the scale figures")
     parser.add_argument("--fixture", help=argparse.SUPPRESS)
+    sizes = ",".join(map(str, WORKBOOK_SIZES))
+    parser.add_argument("--workbook-sizes", default=sizes, help="profiles per timed workbook (default 46,1000)")
     args = parser.parse_args()
     if args.worker == "hostile":
         print(json.dumps(hostile_workbook_worker()))
@@ -527,6 +564,8 @@ def main() -> None:
             f"(target < {TARGETS['cli_xlsx_s']:g} s: {mark(best < TARGETS['cli_xlsx_s'])})"
         )
         print("  of which, in-process: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in phases.items()))
+    for line in workbook_figures(tuple(int(n) for n in args.workbook_sizes.split(",") if n.strip())):
+        print(line)
     help_times = wall([_gap_engine(), "--help"], 7)
     help_ms = statistics.median(help_times) * 1000
     help_target = TARGETS["help_ms"]

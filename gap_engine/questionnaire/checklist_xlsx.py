@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..reporters.cells import set_text
+from ..reporters.print_layout import fit_row, row_height, set_up_page
 from .checklist import Checklist
 from .xlsx_bytes import workbook_bytes
 
@@ -31,7 +32,9 @@ HEADERS = (
     "To answer",
     "Waiver",
 )
-_WIDTHS = (7, 20, 10, 50, 60, 16, 14, 50, 50, 12, 14, 60, 10, 50)
+# Widths that add up to what prints legibly on an A4 landscape width; rows grow with their text instead.
+_WIDTHS = (5.0, 12.0, 9.0, 26.0, 32.0, 9.0, 11.0, 26.0, 24.0, 13.0, 10.0, 30.0, 8.0, 18.0)
+_SUMMARY_WIDTHS = (7.0, 36.0, 12.0, 24.0, 30.0)
 READ_ONLY_NOTE = (
     "Read-only: the checklist is not read back. To answer, fill in the questionnaire from "
     "`gap-engine template --xlsx FILE` (pre-filled with --from PROFILE) and read it with `gap-engine import`."
@@ -53,15 +56,25 @@ def render(checklist: Checklist) -> bytes:
     set_text(summary.cell(row=1, column=1), title).font = Font(bold=True, size=14)
     set_text(summary.cell(row=2, column=1), checklist.paper)
     set_text(summary.cell(row=3, column=1), READ_ONLY_NOTE).font = Font(italic=True)
+    for note_row in (2, 3):  # long lines: wrapped across the table's width, not run off the printed page
+        summary.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(_SUMMARY_WIDTHS))
+        summary.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        text = summary.cell(row=note_row, column=1).value
+        summary.row_dimensions[note_row].height = row_height([text], [sum(_SUMMARY_WIDTHS)])
     head = ["No.", "Theme", "Questions", "Still to answer (items)", "Questions with items to answer"]
     _row(summary, 4, head, bold=True)
     row = 5
     for theme in checklist.themes:
         counts: list[Any] = [theme.open_items, theme.open_questions] if checklist.prefilled else [None, None]
         _row(summary, row, [theme.number, theme.title, len(theme.questions), *counts])
+        summary.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+        fit_row(summary, row, _SUMMARY_WIDTHS)
         row += 1
-    for index, width in enumerate((7, 36, 12, 24, 30), start=1):
+    for index, width in enumerate(_SUMMARY_WIDTHS, start=1):
         summary.column_dimensions[get_column_letter(index)].width = width
+    summary.cell(row=4, column=4).alignment = summary.cell(row=4, column=5).alignment = Alignment(wrap_text=True, vertical="top")
+    fit_row(summary, 4, _SUMMARY_WIDTHS)
+    set_up_page(summary, title_rows="4:4", heading=title, landscape=False)
 
     sheet = workbook.create_sheet("Checklist")
     _row(sheet, 1, list(HEADERS), bold=True)
@@ -98,11 +111,16 @@ def render(checklist: Checklist) -> bytes:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
                     if checklist.prefilled and item.to_answer:
                         cell.fill = highlight
+                fit_row(sheet, row, _WIDTHS)
                 row += 1
     for index, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    for col in range(1, len(HEADERS) + 1):
+        sheet.cell(row=1, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+    fit_row(sheet, 1, _WIDTHS)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(row - 1, 1)}"
+    set_up_page(sheet, title_rows="1:1", heading=title, footer_note="Yellow rows: still to answer." if checklist.prefilled else "")
     for protected in (summary, sheet):
         protected.protection.sheet = True  # read-only without a password; filters and sorting stay usable
         protected.protection.autoFilter = False

@@ -2,7 +2,7 @@
 rule changes, and an About sheet with both sides.
 
 Every piece of text goes through ``cells.set_text`` (profile text never becomes a formula), and the
-bytes are fixed the way the gap workbook fixes them (``xlsx.fixed_bytes``, ``xlsx.time_for``), so
+bytes are fixed the way the gap workbook fixes them (``xlsx_bytes.fixed_bytes``, ``xlsx.time_for``), so
 the same diff gives the same file. openpyxl is imported inside functions so ``--help`` stays instant.
 """
 
@@ -15,9 +15,11 @@ from typing import Any
 
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, JurisdictionDiff
 from ..output import write_atomic
+from ..xlsx_bytes import fixed_bytes
 from .cells import set_text
 from .diff_words import DIRECTION_MEANING, side_text, status_text
-from .xlsx import fixed_bytes, generation_note, time_for
+from .print_layout import fit_row, set_up_page
+from .xlsx import generation_note, time_for
 
 CHANGES, RULES, ABOUT = "Changes", "Rule changes", "About"
 
@@ -31,32 +33,34 @@ DIRECTION_COLOURS: dict[Direction, tuple[str, str]] = {
     Direction.unchanged: ("FFFFFF", "000000"),
 }
 
+# Widths that add up to what prints legibly on an A4 landscape width (rows grow with their text instead).
 CHANGE_COLUMNS: list[tuple[str, int]] = [
-    ("Code", 7),
-    ("Jurisdiction", 22),
-    ("Rule ID", 11),
-    ("Title", 45),
-    ("Direction", 14),
-    ("Before", 14),
-    ("After", 14),
-    ("Elements that changed", 60),
-    ("Provisions and facts that changed them", 80),
-    ("Rule change", 40),
-    ("Evaluated on", 24),
+    ("Code", 6),
+    ("Jurisdiction", 14),
+    ("Rule ID", 9),
+    ("Title", 26),
+    ("Direction", 12),
+    ("Before", 12),
+    ("After", 12),
+    ("Elements that changed", 36),
+    ("Provisions and facts that changed them", 44),
+    ("Rule change", 20),
+    ("Evaluated on", 13),
 ]
 DIRECTION_COLUMN = "E"
 
 RULE_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 11),
+    ("Rule ID", 9),
     ("Change", 10),
-    ("Title before", 40),
-    ("Title after", 40),
-    ("Pack before", 16),
-    ("Pack after", 16),
-    ("Severity before", 15),
-    ("Severity after", 15),
-    ("What changed", 80),
+    ("Title before", 28),
+    ("Title after", 28),
+    ("Pack before", 12),
+    ("Pack after", 12),
+    ("Severity before", 11),
+    ("Severity after", 11),
+    ("What changed", 50),
 ]
+ABOUT_WIDTHS = (34.0, 100.0)
 
 
 def write_diff_workbook(diff: Diff, target: Path, inputs: Iterable[Path] = ()) -> None:
@@ -95,11 +99,6 @@ def _header(ws: Any, columns: list[tuple[str, int]]) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def change_rows(diff: Diff) -> list[list[str]]:
@@ -141,9 +140,11 @@ def _changes_sheet(ws: Any, diff: Diff) -> None:
     _header(ws, CHANGE_COLUMNS)
     wrap = Alignment(wrap_text=True, vertical="top")
     rows = change_rows(diff)
+    widths = [float(width) for _, width in CHANGE_COLUMNS]
     for row_number, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
             set_text(ws.cell(row=row_number, column=column), value).alignment = wrap
+        fit_row(ws, row_number, widths)
     if not rows:
         set_text(ws.cell(row=2, column=1), "No finding changed.")
     last_row = max(len(rows) + 1, 2)
@@ -163,8 +164,7 @@ def _changes_sheet(ws: Any, diff: Diff) -> None:
                 font=Font(color=font),
             ),
         )
-    ws.oddHeader.center.text = "gap-engine diff: findings that changed"
-    ws.oddFooter.center.text = "Page &P of &N"
+    set_up_page(ws, title_rows="1:1", heading="gap-engine diff: findings that changed")
 
 
 def _rules_sheet(ws: Any, diff: Diff) -> None:
@@ -172,6 +172,7 @@ def _rules_sheet(ws: Any, diff: Diff) -> None:
 
     _header(ws, RULE_COLUMNS)
     wrap = Alignment(wrap_text=True, vertical="top")
+    widths = [float(width) for _, width in RULE_COLUMNS]
     for row, rule in enumerate(diff.rules, start=2):
         values = [
             rule.rule_id,
@@ -186,8 +187,10 @@ def _rules_sheet(ws: Any, diff: Diff) -> None:
         ]
         for column, value in enumerate(values, start=1):
             set_text(ws.cell(row=row, column=column), value).alignment = wrap
+        fit_row(ws, row, widths)
     if not diff.rules:
         set_text(ws.cell(row=2, column=1), "No rule changed: both sides ran the same rules.")
+    set_up_page(ws, title_rows="1:1", heading="gap-engine diff: rules that changed between the two sides")
 
 
 def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
@@ -214,6 +217,7 @@ def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
     for key, value in facts:
         set_text(ws.cell(row=row, column=1), key).font = bold
         set_text(ws.cell(row=row, column=2), value).alignment = wrap
+        fit_row(ws, row, ABOUT_WIDTHS)
         row += 1
     row += 1
     set_text(ws.cell(row=row, column=1), "Directions").font = bold
@@ -224,6 +228,7 @@ def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
         cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
         cell.font = Font(color=font)
         set_text(ws.cell(row=row, column=2), f"{diff.counts[direction.value]} — {DIRECTION_MEANING[direction]}").alignment = wrap
+        fit_row(ws, row, ABOUT_WIDTHS)
     row += 2
     set_text(ws.cell(row=row, column=1), "Jurisdictions").font = bold
     for item in diff.jurisdictions:
@@ -234,10 +239,12 @@ def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
             f"(evaluated on {item.evaluated_on_after})"
         )
         set_text(ws.cell(row=row, column=2), text).alignment = wrap
+        fit_row(ws, row, ABOUT_WIDTHS)
     for label, members in (("added (NEW only)", diff.jurisdictions_added), ("removed (OLD only)", diff.jurisdictions_removed)):
         for only in members:
             row += 1
             set_text(ws.cell(row=row, column=1), f"{only.jurisdiction} {only.jurisdiction_name}")
             set_text(ws.cell(row=row, column=2), f"{label}: {only.source}, evaluated on {only.evaluated_on}").alignment = wrap
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 100
+            fit_row(ws, row, ABOUT_WIDTHS)
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = ABOUT_WIDTHS
+    set_up_page(ws, title_rows=None, heading="About this diff")
