@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .i18n import LANGUAGES, _
 
 FAIL_ON = ("gap", "partial", "unknown")
 FORMATS = ("text", "json", "markdown")  # mirrors reporters.REPORTERS; a test keeps them equal
@@ -38,17 +39,17 @@ def input_errors() -> Iterator[None]:
         yield
     except InputErrors as exc:
         for error in exc.errors:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(_("Error: {error}").format(error=error), err=True)
         sys.exit(2)
     except RuntimeError as exc:
         from .engine_durable import EngineFault
 
         if not isinstance(exc, EngineFault):
             raise
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(_("Error: {error}").format(error=exc), err=True)
         sys.exit(3)
     except KeyboardInterrupt:
-        click.echo("Interrupted; no output was written.", err=True)
+        click.echo(_("Interrupted; no output was written."), err=True)
         sys.exit(130)
 
 
@@ -69,8 +70,30 @@ def _rule_inputs(rule_dirs: list[Path]) -> list[Path]:
     return [p for d in rule_dirs if d.is_dir() for p in d.iterdir()]
 
 
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--lang on the group always sets the language (English when not given), so a run never inherits
+    the previous one's in the same process; --lang on a command sets it only when given."""
+    from .i18n import DEFAULT, set_language
+
+    if value is not None or ctx.parent is None:
+        set_language(value or DEFAULT)
+    return value
+
+
+LANG_HELP = "Language of everything written for people (reports, workbooks, messages); JSON keys and statuses stay as they are."
+
+
+def lang_option() -> click.Option:
+    return click.Option(
+        ["--lang"], type=click.Choice(LANGUAGES), envvar="GAP_ENGINE_LANG", is_eager=True, expose_value=False, callback=_set_lang, help=LANG_HELP
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gap-engine")
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), envvar="GAP_ENGINE_LANG", is_eager=True, expose_value=False, callback=_set_lang, help=LANG_HELP
+)
 def main() -> None:
     """Audit a jurisdiction's law for the gaps emerging technologies open in the protection of
     children against sexual exploitation and abuse (Lanzarote Convention, CETS 201)."""
@@ -174,7 +197,7 @@ def check(
             check_output_path(target, inputs)
         if len({t.resolve() for t in targets}) < len(targets):
             raise InputErrors.single(
-                str(targets[-1]), "the same file is named for two outputs", hint="give -o, --xlsx and --csv different files"
+                str(targets[-1]), _("the same file is named for two outputs"), hint=_("give -o, --xlsx and --csv different files")
             )
         catalogue = selection.load()
         waivers = _load_waivers(waivers_path, catalogue)
@@ -250,7 +273,9 @@ def diff(
         for target in targets:
             check_output_path(target, inputs)
         if len({t.resolve() for t in targets}) < len(targets):
-            raise InputErrors.single(str(targets[-1]), "the same file is named for two outputs", hint="give -o and --xlsx different files")
+            raise InputErrors.single(
+                str(targets[-1]), _("the same file is named for two outputs"), hint=_("give -o and --xlsx different files")
+            )
         result = diff_files(
             old,
             new,
@@ -544,7 +569,7 @@ def template(xlsx: str, from_profile: str | None, force: bool, selection: RuleSe
 
         target = Path(xlsx)
         if target.exists() and not force:
-            raise InputErrors.single(xlsx, "file exists; refusing to overwrite it", hint="pass --force to replace it")
+            raise InputErrors.single(xlsx, _("file exists; refusing to overwrite it"), hint=_("pass --force to replace it"))
         inputs = _paths((from_profile,) if from_profile else ())
         catalogue = selection.load()
         stated = load_profile(from_profile, catalogue.packs) if from_profile else None
@@ -569,7 +594,12 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
         from .questionnaire.importer import import_to_file
 
         profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load())
-    click.echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
+    from .i18n import format_date
+
+    click.echo(
+        _("ok: {output} ({name}, law as of {date})").format(output=output, name=profile.jurisdiction.name, date=format_date(profile.as_of)),
+        err=True,
+    )
 
 
 def _manifests(directories: list[Path]) -> list[Any]:
@@ -600,6 +630,18 @@ def _check_pack_ids(catalogue: Any, pack_ids: tuple[str, ...]) -> None:
     unknown = [p for p in pack_ids if p not in known]
     if unknown:
         raise InputErrors.single("--pack", f"no loaded pack {', '.join(map(repr, unknown))}", hint=f"loaded: {', '.join(known)}")
+
+
+def _add_lang_option(group: click.Group) -> None:
+    """Every command takes --lang (``gap-engine check --lang fr``) as well as the group (``gap-engine --lang fr check``)."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _add_lang_option(command)
+        if not any(p.name == "lang" for p in command.params):
+            command.params.append(lang_option())
+
+
+_add_lang_option(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ import csv
 import io
 
 from ..findings import CheckResults, Finding, ProfileResult
+from ..i18n import DEFAULT, language, pgettext
 from .cells import csv_safe
 
 COLUMNS = (
@@ -42,6 +43,45 @@ COLUMNS = (
     "waiver_justification",
     "waiver_expires",
 )
+
+
+def headers() -> list[str]:
+    """The header row: the column keys in English (what pipelines read), their translations in French."""
+    if language() == DEFAULT:
+        return list(COLUMNS)
+    return [pgettext("csv header", column) for column in COLUMNS]
+
+
+# The French headers, marked for extraction (pgettext needs its literal context and message).
+_HEADERS = [
+    pgettext("csv header", "jurisdiction"),
+    pgettext("csv header", "jurisdiction_name"),
+    pgettext("csv header", "as_of"),
+    pgettext("csv header", "evaluated_on"),
+    pgettext("csv header", "source"),
+    pgettext("csv header", "rule_id"),
+    pgettext("csv header", "title"),
+    pgettext("csv header", "theme"),
+    pgettext("csv header", "status"),
+    pgettext("csv header", "severity"),
+    pgettext("csv header", "pack"),
+    pgettext("csv header", "articles"),
+    pgettext("csv header", "questions"),
+    pgettext("csv header", "paper_section"),
+    pgettext("csv header", "missing"),
+    pgettext("csv header", "notes"),
+    pgettext("csv header", "evidence"),
+    pgettext("csv header", "evidence_urls"),
+    pgettext("csv header", "finding"),
+    pgettext("csv header", "recommendation"),
+    pgettext("csv header", "label"),
+    pgettext("csv header", "pack_version"),
+    pgettext("csv header", "replaces"),
+    pgettext("csv header", "waived"),
+    pgettext("csv header", "waiver_justification"),
+    pgettext("csv header", "waiver_expires"),
+]
+del _HEADERS
 
 SEPARATOR = "; "
 """Joins list values (articles, questions, missing elements, evidence) inside one field."""
@@ -97,7 +137,7 @@ def render(results: CheckResults) -> str:
     """The CSV text: a header row, then one row per finding in the results' order (jurisdiction, rule ID)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(headers())
     for profile in results.profiles:
         for finding in profile.findings:
             writer.writerow(_row(profile, finding))

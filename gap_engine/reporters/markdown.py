@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..compare import parties_by_rule
 from ..findings import CheckResults, Finding, Status
-from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
+from ..i18n import _, format_date
+from .grouping import STATUS_ORDER, pack_mark, severity_name, status_counts, status_name, themes_in_order
 
 NOT_COVERED = (Status.gap, Status.partial, Status.unknown, Status.reserved)
 
@@ -14,26 +15,31 @@ def _cell(text: str) -> str:
 
 
 def render(results: CheckResults) -> str:
-    out: list[str] = ["# gap-engine report", ""]
-    out.append(f"Rules {results.rules_version} (packs: {results.packs_label()}); engine {results.engine}.")
+    statuses = " | ".join(status_name(s) for s in STATUS_ORDER)
+    out: list[str] = [_("# gap-engine report"), ""]
+    out.append(
+        _("Rules {version} (packs: {packs}); engine {engine}.").format(
+            version=results.rules_version, packs=results.packs_label(), engine=results.engine
+        )
+    )
     out.append("")
-    out.append("## Executive summary")
+    out.append(_("## Executive summary"))
     out.append("")
-    out.append("### By jurisdiction")
+    out.append(_("### By jurisdiction"))
     out.append("")
-    out.append("| Jurisdiction | Law as of | Evaluated on | " + " | ".join(STATUS_ORDER) + " |")
+    out.append("| " + _("Jurisdiction") + " | " + _("Law as of") + " | " + _("Evaluated on") + " | " + statuses + " |")
     out.append("|---|---|---|" + "---|" * len(STATUS_ORDER))
     for profile in results.profiles:
         counts = status_counts(profile.findings)
         out.append(
-            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {profile.as_of} | {profile.evaluated_on} | "
+            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {format_date(profile.as_of)} | {format_date(profile.evaluated_on)} | "
             + " | ".join(str(counts[s]) for s in STATUS_ORDER)
             + " |"
         )
     out.append("")
-    out.append("### By theme")
+    out.append(_("### By theme"))
     out.append("")
-    out.append("| Theme | " + " | ".join(STATUS_ORDER) + " |")
+    out.append("| " + _("Theme") + " | " + statuses + " |")
     out.append("|---|" + "---|" * len(STATUS_ORDER))
     every = results.all_findings()
     for theme in themes_in_order(results):
@@ -50,8 +56,13 @@ def render(results: CheckResults) -> str:
         for profile in results.profiles:
             shown = [f for f in profile.findings if f.theme == theme["id"] and (f.status in NOT_COVERED or f.waiver is not None)]
             if shown:
-                heading = f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of}"
-                sections += [f"### {heading}, evaluated on {profile.evaluated_on}", ""]
+                heading = _("{name} ({code}), law as of {as_of}, evaluated on {on}").format(
+                    name=profile.jurisdiction_name,
+                    code=profile.jurisdiction,
+                    as_of=format_date(profile.as_of),
+                    on=format_date(profile.evaluated_on),
+                )
+                sections += [f"### {heading}", ""]
                 for finding in shown:
                     sections.extend(_finding(finding))
         if sections:
@@ -64,14 +75,15 @@ def _waivers(results: CheckResults) -> list[str]:
     rows = [(profile, f) for profile in results.profiles for f in profile.findings if f.waiver is not None]
     if not rows:
         return []
-    out = ["### Waivers", "", "| Jurisdiction | Rule | Status | Waiver | Accepted by | Accepted on | Expires | Justification |"]
+    headers = (_("Jurisdiction"), _("Rule"), _("Status"), _("Waiver"), _("Accepted by"), _("Accepted on"), _("Expires"), _("Justification"))
+    out = [_("### Waivers"), "", "| " + " | ".join(headers) + " |"]
     out.append("|---|---|---|---|---|---|---|---|")
     for profile, finding in rows:
         waiver = finding.waiver
         assert waiver is not None
         out.append(
-            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {finding.rule_id} | {finding.status.value} | "
-            f"{_cell(waiver.headline())} | {_cell(waiver.accepted_by)} | {waiver.accepted_on} | {waiver.expires} | "
+            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {finding.rule_id} | {status_name(finding.status)} | "
+            f"{_cell(waiver.headline())} | {_cell(waiver.accepted_by)} | {format_date(waiver.accepted_on)} | {format_date(waiver.expires)} | "
             f"{_cell(waiver.justification)} |"
         )
     return [*out, ""]
@@ -79,7 +91,7 @@ def _waivers(results: CheckResults) -> list[str]:
 
 def _parties_by_rule(results: CheckResults) -> list[str]:
     """Per theme, one line per rule saying which jurisdictions are in which status, for a report to quote."""
-    out = ["## Parties by rule", ""]
+    out = [_("## Parties by rule"), ""]
     parties = parties_by_rule(results)
     for theme in themes_in_order(results):
         members = [p for p in parties if p.rule.theme == theme["id"]]
@@ -93,33 +105,36 @@ def _parties_by_rule(results: CheckResults) -> list[str]:
 
 def _finding(finding: Finding) -> list[str]:
     label = f" ({finding.label})" if finding.label else ""
-    out = [f"#### {finding.rule_id} — {finding.title}{pack_mark(finding)}: **{finding.status.value}**{label}", ""]
-    source = "Paper" if finding.pack == "builtin" else f"Pack {finding.pack} {finding.pack_version}"
+    out = [f"#### {finding.rule_id} — {finding.title}{pack_mark(finding)}: **{status_name(finding.status)}**{label}", ""]
+    source = _("Paper") if finding.pack == "builtin" else _("Pack {pack} {version}").format(pack=finding.pack, version=finding.pack_version)
+    articles = ", ".join(_("Art. {article}").format(article=a) for a in finding.articles) or "—"
+    questions = _(", questions {questions}.").format(questions=", ".join(finding.questions)) if finding.questions else "."
     out.append(
-        f"*Severity:* {finding.severity}. *Convention:* {', '.join('Art. ' + a for a in finding.articles) or '—'}. "
-        f"*{source}:* {finding.paper_section}" + (f", questions {', '.join(finding.questions)}." if finding.questions else ".")
+        _("*Severity:* {severity}. *Convention:* {articles}. ").format(severity=severity_name(finding.severity), articles=articles)
+        + f"*{source}:* {finding.paper_section}"
+        + questions
     )
     out.append("")
     if finding.waiver is not None:
-        out += [f"**Waiver:** {finding.waiver.describe()}", ""]
+        out += [_("**Waiver:** {waiver}").format(waiver=finding.waiver.describe()), ""]
     out.append(finding.finding)
     out.append("")
     if finding.missing:
-        out.append("Missing:")
+        out.append(_("Missing:"))
         out.extend(f"- {m}" for m in finding.missing)
         out.append("")
     if finding.evidence:
-        out.append("Evidence:")
+        out.append(_("Evidence:"))
         for e in finding.evidence:
-            cite = e.citation or "no citation given"
+            cite = e.citation or _("no citation given")
             link = f" <{e.url}>" if e.url else ""
             note = f" — {e.note}" if e.note else ""
             out.append(f"- {e.ref} ({e.answer}): {cite}{link}{note}")
         out.append("")
     if finding.notes:
-        out.append("Reservations:")
+        out.append(_("Reservations:"))
         out.extend(f"- {n}" for n in finding.notes)
         out.append("")
-    out.append(f"Recommendation: {finding.recommendation}")
+    out.append(_("Recommendation: {text}").format(text=finding.recommendation))
     out.append("")
     return out
