@@ -573,7 +573,9 @@ def template(xlsx: str, from_profile: str | None, force: bool, selection: RuleSe
         inputs = _paths((from_profile,) if from_profile else ())
         catalogue = selection.load()
         stated = load_profile(from_profile, catalogue.packs) if from_profile else None
-        write_template(catalogue, target, stated, inputs)
+        from .i18n import language
+
+        write_template(catalogue, target, stated, inputs, lang=language())
     left_out = sorted(set(stated.extensions) - {pack.id for pack in catalogue.packs}) if stated else []
     if left_out:
         click.echo(
@@ -593,8 +595,12 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
     with input_errors():
         from .questionnaire.importer import import_to_file
 
-        profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load())
+        report: list[Any] = []
+        profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load(), report=report)
     from .i18n import format_date
+
+    for read in report:
+        click.echo(_("notice: {what}").format(what=read.describe()), err=True)
 
     click.echo(
         _("ok: {output} ({name}, law as of {date})").format(output=output, name=profile.jurisdiction.name, date=format_date(profile.as_of)),

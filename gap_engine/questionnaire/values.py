@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +16,30 @@ from .layout import Column
 
 BLANK = object()
 """``from_cell``'s answer for an empty cell: the value is not stated."""
+
+ANSWER_LABELS = {"fr": {"yes": "oui", "no": "non", "partial": "partiellement", "unknown": "inconnu"}}
+"""The drop-down labels of the answers (and of yes/no columns) in a template of another language than English.
+Only these four words are translated: the other choices (conducts, materials...) are identifiers a rule names."""
+
+READ_AS = {
+    "oui": "yes",
+    "non": "no",
+    "partiellement": "partial",
+    "partiel": "partial",
+    "partielle": "partial",
+    "inconnu": "unknown",
+    "inconnue": "unknown",
+    "vrai": "yes",
+    "faux": "no",
+}
+"""French answers the import accepts in a template of either language, and what they stand for."""
+
+ENGLISH_WORDS = frozenset(("yes", "no", "partial", "unknown", "true", "false"))
+
+
+def choice_label(choice: str, lang: str) -> str:
+    """How a choice is shown in a template of ``lang`` (``oui`` for yes in French); the value itself otherwise."""
+    return ANSWER_LABELS.get(lang, {}).get(choice, choice)
 
 
 class CellValueError(ValueError):
@@ -35,12 +60,14 @@ def lookup(data: Any, key: str) -> Any:
     return node
 
 
-def to_cell(column: Column, value: Any) -> Any:
-    """The cell value for a JSON-mode profile value (None leaves the cell blank)."""
+def to_cell(column: Column, value: Any, lang: str = "en") -> Any:
+    """The cell value for a JSON-mode profile value (None leaves the cell blank), its answer words in ``lang``."""
     if value is None:
         return None
     if column.kind == "boolean":
-        return "yes" if value else "no"
+        return choice_label("yes" if value else "no", lang)
+    if column.kind == "choice":
+        return choice_label(value, lang)
     if column.kind == "date":
         return date.fromisoformat(value)
     if column.kind in ("choice_list", "text_list"):
@@ -48,8 +75,11 @@ def to_cell(column: Column, value: Any) -> Any:
     return value
 
 
-def from_cell(column: Column, raw: Any) -> Any:
-    """The profile value for a cell's content; ``BLANK`` when empty; raises ``CellValueError``."""
+def from_cell(column: Column, raw: Any, languages: Counter[str] | None = None) -> Any:
+    """The profile value for a cell's content; ``BLANK`` when empty; raises ``CellValueError``.
+
+    An answer may be written in English or French (``oui``, ``partiellement``...) in a template of
+    either language; ``languages`` counts which one each answer was read in."""
     kind = column.kind
     if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip() and kind != "text"):
         return BLANK  # whitespace in a text cell is kept: it is what the cell holds, and the round trip stays exact
@@ -58,6 +88,12 @@ def from_cell(column: Column, raw: Any) -> Any:
             text = "yes" if raw else "no"
         else:
             text = str(raw).strip().lower()
+        if text in READ_AS and READ_AS[text] in column.choices:
+            text = READ_AS[text]
+            if languages is not None:
+                languages["fr"] += 1
+        elif text in ENGLISH_WORDS and languages is not None:
+            languages["en"] += 1
         if kind == "boolean":
             text = {"true": "yes", "false": "no"}.get(text, text)
         _check_choice(text, column.choices, raw)
@@ -94,8 +130,15 @@ def _show(raw: Any) -> str:
 def _check_choice(text: str, choices: tuple[str, ...], raw: Any) -> None:
     if text in choices:
         return
-    match = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
-    raise CellValueError(f"{_show(raw)} is not one of {', '.join(choices)}", hint=f"did you mean {match[0]!r}?" if match else None)
+    from ..i18n import _
+
+    french = [label for label in ANSWER_LABELS["fr"].values() if READ_AS[label] in choices]
+    match = difflib.get_close_matches(text, [*choices, *french], n=1, cutoff=0.6)
+    accepted = ", ".join(choices) + (" " + _("(or in French: {words})").format(words=", ".join(french)) if french else "")
+    raise CellValueError(
+        _("{value} is not one of {choices}").format(value=_show(raw), choices=accepted),
+        hint=_("did you mean {choice!r}?").format(choice=match[0]) if match else None,
+    )
 
 
 def _integer(raw: Any) -> int:
