@@ -8,11 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from . import __version__
+from . import __version__, texts
 from .conditions import ElementOutcome
 from .extensions import ExtensionValue, extension_values
 from .facts import FactDict, evaluation_date, profile_facts
-from . import texts
 from .findings import CheckResults, PackInfo, ProfileResult
 from .i18n import language
 from .loading import load_profile

@@ -85,14 +85,26 @@ LANG_HELP = "Language of everything written for people (reports, workbooks, mess
 
 def lang_option() -> click.Option:
     return click.Option(
-        ["--lang"], type=click.Choice(LANGUAGES), envvar="GAP_ENGINE_LANG", is_eager=True, expose_value=False, callback=_set_lang, help=LANG_HELP
+        ["--lang"],
+        type=click.Choice(LANGUAGES),
+        envvar="GAP_ENGINE_LANG",
+        is_eager=True,
+        expose_value=False,
+        callback=_set_lang,
+        help=LANG_HELP,
     )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gap-engine")
 @click.option(
-    "--lang", type=click.Choice(LANGUAGES), envvar="GAP_ENGINE_LANG", is_eager=True, expose_value=False, callback=_set_lang, help=LANG_HELP
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    envvar="GAP_ENGINE_LANG",
+    is_eager=True,
+    expose_value=False,
+    callback=_set_lang,
+    help=LANG_HELP,
 )
 def main() -> None:
     """Audit a jurisdiction's law for the gaps emerging technologies open in the protection of

@@ -16,7 +16,6 @@ from .i18n import N_, _
 from .packs import Pack
 from .rules import LoadedRule, RuleCatalogue
 
-
 LANGUAGE_NAMES = {"en": N_("English"), "fr": N_("French")}
 
 

@@ -32,9 +32,8 @@ def render(results: CheckResults) -> str:
     for profile in results.profiles:
         counts = status_counts(profile.findings)
         out.append(
-            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {format_date(profile.as_of)} | {format_date(profile.evaluated_on)} | "
-            + " | ".join(str(counts[s]) for s in STATUS_ORDER)
-            + " |"
+            f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {format_date(profile.as_of)} | "
+            f"{format_date(profile.evaluated_on)} | " + " | ".join(str(counts[s]) for s in STATUS_ORDER) + " |"
         )
     out.append("")
     out.append(_("### By theme"))
@@ -83,7 +82,8 @@ def _waivers(results: CheckResults) -> list[str]:
         assert waiver is not None
         out.append(
             f"| {_cell(profile.jurisdiction_name)} ({profile.jurisdiction}) | {finding.rule_id} | {status_name(finding.status)} | "
-            f"{_cell(waiver.headline())} | {_cell(waiver.accepted_by)} | {format_date(waiver.accepted_on)} | {format_date(waiver.expires)} | "
+            f"{_cell(waiver.headline())} | {_cell(waiver.accepted_by)} | {format_date(waiver.accepted_on)} | "
+            f"{format_date(waiver.expires)} | "
             f"{_cell(waiver.justification)} |"
         )
     return [*out, ""]
