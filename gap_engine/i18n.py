@@ -134,3 +134,7 @@ def N_(message: str) -> str:
 def pgettext(context: str, message: str) -> str:
     """A message whose translation depends on where it is shown (``pgettext("csv header", "status")``)."""
     return translations(language()).pgettext(context, message)
+
+
+gettext = _
+"""``_`` under its long name, for modules that use ``_`` as a throwaway variable (extracted all the same)."""

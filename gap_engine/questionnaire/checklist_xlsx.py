@@ -11,28 +11,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, _, format_date
 from ..reporters.cells import set_text
 from .checklist import Checklist
 from .xlsx_bytes import workbook_bytes
 
 HEADERS = (
-    "No.",
-    "Theme",
-    "Rule",
-    "Question",
-    "Food for thought / Committee points",
-    "Convention articles",
-    "Severity",
-    "Item",
-    "Evidence expected",
-    "Rule status",
-    "Answer in the profile",
-    "Evidence cited",
-    "To answer",
-    "Waiver",
+    N_("No."),
+    N_("Theme"),
+    N_("Rule"),
+    N_("Question"),
+    N_("Food for thought / Committee points"),
+    N_("Convention articles"),
+    N_("Severity"),
+    N_("Item"),
+    N_("Evidence expected"),
+    N_("Rule status"),
+    N_("Answer in the profile"),
+    N_("Evidence cited"),
+    N_("To answer"),
+    N_("Waiver"),
 )
 _WIDTHS = (7, 20, 10, 50, 60, 16, 14, 50, 50, 12, 14, 60, 10, 50)
-READ_ONLY_NOTE = (
+READ_ONLY_NOTE = N_(
     "Read-only: the checklist is not read back. To answer, fill in the questionnaire from "
     "`gap-engine template --xlsx FILE` (pre-filled with --from PROFILE) and read it with `gap-engine import`."
 )
@@ -47,13 +48,17 @@ def render(checklist: Checklist) -> bytes:
     summary = workbook.active
     summary.title = "Summary"
     subject = checklist.profile
-    title = "Monitoring-round checklist" + (
-        f" — {subject.jurisdiction.name} ({subject.jurisdiction.code}), law as of {subject.as_of}" if subject else " (blank)"
+    title = _("Monitoring-round checklist") + (
+        _(" — {name} ({code}), law as of {date}").format(
+            name=subject.jurisdiction.name, code=subject.jurisdiction.code, date=format_date(subject.as_of)
+        )
+        if subject
+        else _(" (blank)")
     )
     set_text(summary.cell(row=1, column=1), title).font = Font(bold=True, size=14)
     set_text(summary.cell(row=2, column=1), checklist.paper)
-    set_text(summary.cell(row=3, column=1), READ_ONLY_NOTE).font = Font(italic=True)
-    head = ["No.", "Theme", "Questions", "Still to answer (items)", "Questions with items to answer"]
+    set_text(summary.cell(row=3, column=1), _(READ_ONLY_NOTE)).font = Font(italic=True)
+    head = [_("No."), _("Theme"), _("Questions"), _("Still to answer (items)"), _("Questions with items to answer")]
     _row(summary, 4, head, bold=True)
     row = 5
     for theme in checklist.themes:
@@ -64,7 +69,7 @@ def render(checklist: Checklist) -> bytes:
         summary.column_dimensions[get_column_letter(index)].width = width
 
     sheet = workbook.create_sheet("Checklist")
-    _row(sheet, 1, list(HEADERS), bold=True)
+    _row(sheet, 1, [_(h) for h in HEADERS], bold=True)
     highlight = PatternFill("solid", fgColor="FFF2A8")
     row = 2
     for theme in checklist.themes:

@@ -24,6 +24,7 @@ from .. import __version__
 from ..compare import WHO_ORDER, item_rows, parties_by_rule, rules_in_order
 from ..errors import InputErrors
 from ..findings import CheckResults, Evidence, Finding, PackInfo, ProfileResult, Status
+from ..i18n import N_, gettext
 from ..output import write_atomic
 from .cells import SheetTitles, clean_text, set_text
 from .grouping import STATUS_ORDER, status_counts, themes_in_order
@@ -39,70 +40,70 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
 }
 
 STATUS_MEANING: dict[str, str] = {
-    Status.gap.value: "the law, as described, does not cover what the rule requires",
-    Status.partial.value: "covered only in part",
-    Status.unknown.value: "a needed fact is not stated in the profile (never read as 'no')",
-    Status.covered.value: "every element is covered, with the provisions or measures that cover it as evidence",
-    Status.reserved.value: "a gap or partial coverage explained by a reservation to the Convention in force",
-    Status.not_applicable.value: "the rule's precondition does not hold",
+    Status.gap.value: N_("the law, as described, does not cover what the rule requires"),
+    Status.partial.value: N_("covered only in part"),
+    Status.unknown.value: N_("a needed fact is not stated in the profile (never read as 'no')"),
+    Status.covered.value: N_("every element is covered, with the provisions or measures that cover it as evidence"),
+    Status.reserved.value: N_("a gap or partial coverage explained by a reservation to the Convention in force"),
+    Status.not_applicable.value: N_("the rule's precondition does not hold"),
 }
 
 FINDING_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 11),
-    ("Title", 45),
-    ("Theme", 22),
-    ("Status", 15),
-    ("Label", 16),
-    ("Severity", 14),
-    ("Evidence", 60),
-    ("Source link", 34),
-    ("Missing elements", 55),
-    ("Finding", 70),
-    ("Recommendation", 60),
-    ("Paper section", 32),
-    ("Paper questions and Committee points", 60),
-    ("Convention articles", 18),
-    ("Waiver", 60),
+    (N_("Rule ID"), 11),
+    (N_("Title"), 45),
+    (N_("Theme"), 22),
+    (N_("Status"), 15),
+    (N_("Label"), 16),
+    (N_("Severity"), 14),
+    (N_("Evidence"), 60),
+    (N_("Source link"), 34),
+    (N_("Missing elements"), 55),
+    (N_("Finding"), 70),
+    (N_("Recommendation"), 60),
+    (N_("Paper section"), 32),
+    (N_("Paper questions and Committee points"), 60),
+    (N_("Convention articles"), 18),
+    (N_("Waiver"), 60),
 ]
 
 WHO_STATUSES = [status.value for status in WHO_ORDER]
 WHO_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 11),
-    ("Title", 50),
-    ("Theme", 22),
-    ("Who", 70),
+    (N_("Rule ID"), 11),
+    (N_("Title"), 50),
+    (N_("Theme"), 22),
+    (N_("Who"), 70),
     *[(status, 24) for status in WHO_STATUSES],
 ]
 
 ITEM_COLUMNS: list[tuple[str, int]] = [
-    ("Code", 7),
-    ("Jurisdiction", 24),
-    ("Evaluated on", 12),
-    ("Rule ID", 11),
-    ("Rule title", 45),
-    ("Item", 55),
-    ("Item status", 14),
-    ("Answer and evidence", 70),
-    ("Missing", 60),
-    ("Rule status", 14),
+    (N_("Code"), 7),
+    (N_("Jurisdiction"), 24),
+    (N_("Evaluated on"), 12),
+    (N_("Rule ID"), 11),
+    (N_("Rule title"), 45),
+    (N_("Item"), 55),
+    (N_("Item status"), 14),
+    (N_("Answer and evidence"), 70),
+    (N_("Missing"), 60),
+    (N_("Rule status"), 14),
 ]
 
 RULE_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 11),
-    ("Title", 50),
-    ("Theme", 22),
-    ("Severity", 14),
-    ("Convention articles", 18),
-    ("Paper questions and Committee points", 60),
-    ("Paper section", 32),
-    ("Pack and version", 16),
-    ("Finding", 70),
-    ("Recommendation", 60),
+    (N_("Rule ID"), 11),
+    (N_("Title"), 50),
+    (N_("Theme"), 22),
+    (N_("Severity"), 14),
+    (N_("Convention articles"), 18),
+    (N_("Paper questions and Committee points"), 60),
+    (N_("Paper section"), 32),
+    (N_("Pack and version"), 16),
+    (N_("Finding"), 70),
+    (N_("Recommendation"), 60),
 ]
 
 LINK_COLUMN = [name for name, _ in FINDING_COLUMNS].index("Source link") + 1
 
-CONVENTION = "Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (CETS No. 201)"
+CONVENTION = N_("Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (CETS No. 201)")
 SUMMARY, WHO, ITEMS, RULES, ABOUT = "Summary", "Who", "Items", "Rules", "About"
 URL_LIMIT = 2079  # the longest hyperlink address Excel accepts
 FIRST_RULE_COLUMN = 4  # Summary: A code, B jurisdiction, C as of, then one column per rule
@@ -244,7 +245,7 @@ def _header(ws: Any, row: int, columns: list[tuple[str, int]]) -> None:
     from openpyxl.utils import get_column_letter
 
     for index, (name, width) in enumerate(columns, start=1):
-        cell = set_text(ws.cell(row=row, column=index), name)
+        cell = set_text(ws.cell(row=row, column=index), gettext(name))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -301,10 +302,10 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     last_column = first_count + len(STATUS_ORDER) - 1
 
     # Row 1: theme header cells spanning their rules; row 2: rule titles; row 3: the filter header.
-    for column, name in enumerate(("Code", "Jurisdiction", "Evaluated on"), start=1):
+    for column, name in enumerate((gettext("Code"), gettext("Jurisdiction"), gettext("Evaluated on")), start=1):
         set_text(ws.cell(row=3, column=column), name)
-    set_text(ws.cell(row=1, column=1), "Rules by theme →")
-    set_text(ws.cell(row=2, column=1), "Rule titles →")
+    set_text(ws.cell(row=1, column=1), gettext("Rules by theme →"))
+    set_text(ws.cell(row=2, column=1), gettext("Rule titles →"))
     column = FIRST_RULE_COLUMN
     for theme in themes_in_order(results):
         members = [r for r in rules if r.theme == theme["id"]]
@@ -322,7 +323,7 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     for offset, status in enumerate(STATUS_ORDER):
         set_text(ws.cell(row=3, column=first_count + offset), status)
         ws.column_dimensions[get_column_letter(first_count + offset)].width = 15
-    set_text(ws.cell(row=1, column=first_count), "Findings by status").alignment = centre
+    set_text(ws.cell(row=1, column=first_count), gettext("Findings by status")).alignment = centre
     ws.merge_cells(start_row=1, start_column=first_count, end_row=1, end_column=last_column)
     for row in (1, 2, 3):
         for col in range(1, last_column + 1):
@@ -390,7 +391,7 @@ def _mark_waived(cell: Any, finding: Finding) -> None:
 def _per_rule_counts(ws: Any, row: int, results: CheckResults, rules: list[Finding]) -> None:
     from openpyxl.styles import Font
 
-    set_text(ws.cell(row=row, column=2), "Jurisdictions with each status, per rule").font = Font(bold=True)
+    set_text(ws.cell(row=row, column=2), gettext("Jurisdictions with each status, per rule")).font = Font(bold=True)
     for offset, status in enumerate(STATUS_ORDER, start=1):
         set_text(ws.cell(row=row + offset, column=3), status)
         for index, rule in enumerate(rules):
@@ -401,7 +402,7 @@ def _per_rule_counts(ws: Any, row: int, results: CheckResults, rules: list[Findi
 def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
     from openpyxl.styles import Font
 
-    set_text(ws.cell(row=row, column=2), "Findings by theme (all jurisdictions)").font = Font(bold=True)
+    set_text(ws.cell(row=row, column=2), gettext("Findings by theme (all jurisdictions)")).font = Font(bold=True)
     for offset, status in enumerate(STATUS_ORDER):
         set_text(ws.cell(row=row, column=3 + offset), status).font = Font(bold=True)
     every = results.all_findings()
@@ -420,21 +421,23 @@ def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
 def _legend(ws: Any, row: int) -> None:
     from openpyxl.styles import Border, Font, PatternFill, Side
 
-    set_text(ws.cell(row=row, column=2), "Legend").font = Font(bold=True)
+    set_text(ws.cell(row=row, column=2), gettext("Legend")).font = Font(bold=True)
     for offset, status in enumerate(STATUS_ORDER, start=1):
         fill, font = STATUS_COLOURS[status]
         cell = set_text(ws.cell(row=row + offset, column=2), status)
         cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
         cell.font = Font(color=font)
-        set_text(ws.cell(row=row + offset, column=3), STATUS_MEANING[status])
+        set_text(ws.cell(row=row + offset, column=3), gettext(STATUS_MEANING[status]))
     marker = ws.cell(row=row + len(STATUS_ORDER) + 1, column=2)
-    set_text(marker, "waived")
+    set_text(marker, gettext("waived"))
     side = Side(style="mediumDashed", color=WAIVED_BORDER_COLOUR)
     marker.border = Border(left=side, right=side, top=side, bottom=side)
     set_text(
         ws.cell(row=row + len(STATUS_ORDER) + 1, column=3),
-        "a dashed border and a comment mark a waived finding (--waivers): the cell keeps its status, the comment gives the "
-        "justification; a grey border marks a waiver that no longer applies (expired or not yet accepted)",
+        gettext(
+            "a dashed border and a comment mark a waived finding (--waivers): the cell keeps its status, the comment gives the "
+            "justification; a grey border marks a waiver that no longer applies (expired or not yet accepted)"
+        ),
     )
 
 
@@ -582,23 +585,24 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
     wrap = Alignment(wrap_text=True, vertical="top")
     facts = [
         ("Tool", f"gap-engine {results.tool_version}"),
-        ("Rule-pack version", results.rules_version),
-        ("Rule-pack content hash", results.rules_hash),
-        ("Engine", results.engine),
-        ("Generated", generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
-        ("How the generation time is chosen", generation_note()),
-        *[(f"Rule pack {pack.label}", _pack_text(pack)) for pack in results.packs],
-        ("Convention", CONVENTION),
+        (gettext("Rule-pack version"), results.rules_version),
+        (gettext("Rule-pack content hash"), results.rules_hash),
+        (gettext("Engine"), results.engine),
+        (gettext("Generated"), generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
+        (gettext("How the generation time is chosen"), generation_note()),
+        *[(gettext("Rule pack {pack}").format(pack=pack.label), _pack_text(pack)) for pack in results.packs],
+        ("Convention", gettext(CONVENTION)),
     ]
-    set_text(ws.cell(row=1, column=1), "About this workbook").font = Font(bold=True, size=14)
+    set_text(ws.cell(row=1, column=1), gettext("About this workbook")).font = Font(bold=True, size=14)
     for row, (key, value) in enumerate(facts, start=3):
         set_text(ws.cell(row=row, column=1), key).font = bold
         set_text(ws.cell(row=row, column=2), value).alignment = wrap
     row = 3 + len(facts) + 1
-    set_text(ws.cell(row=row, column=1), "Profiles checked").font = bold
+    set_text(ws.cell(row=row, column=1), gettext("Profiles checked")).font = bold
     row += 1
-    for column, name in enumerate(("Sheet", "Code", "Jurisdiction", "As of", "Source file", "Evaluated on"), start=1):
-        set_text(ws.cell(row=row, column=column), name).font = bold
+    names = (N_("Sheet"), N_("Code"), N_("Jurisdiction"), N_("As of"), N_("Source file"), N_("Evaluated on"))
+    for column, name in enumerate(names, start=1):
+        set_text(ws.cell(row=row, column=column), gettext(name)).font = bold
     for profile, title in zip(results.profiles, sheet_titles, strict=True):
         row += 1
         set_text(ws.cell(row=row, column=1), title)
@@ -613,4 +617,10 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
 
 
 def _pack_text(pack: PackInfo) -> str:
-    return "\n".join(part for part in (pack.title, f"Source: {pack.source}", pack.url or "", f"Licence: {pack.licence}") if part)
+    parts = (
+        pack.title,
+        gettext("Source: {source}").format(source=pack.source),
+        pack.url or "",
+        gettext("Licence: {licence}").format(licence=pack.licence),
+    )
+    return "\n".join(part for part in parts if part)
