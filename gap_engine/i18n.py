@@ -16,7 +16,7 @@ here: its keys and enum values stay language-neutral.
 
 from __future__ import annotations
 
-import gettext
+import gettext as gnu_gettext
 import io
 import unicodedata
 from collections.abc import Iterator
@@ -50,12 +50,12 @@ def check_language(lang: str) -> Language:
 
 
 @cache
-def translations(lang: str) -> gettext.NullTranslations:
+def translations(lang: str) -> gnu_gettext.NullTranslations:
     """The compiled catalogue of a language (English: the message ids themselves)."""
     check_language(lang)
     path = catalogue_path(lang)
     if lang == DEFAULT or not path.is_file():
-        return gettext.NullTranslations()
+        return gnu_gettext.NullTranslations()
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -64,7 +64,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)  # a fuzzy (unchecked) translation is never shown
     buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return gnu_gettext.GNUTranslations(buffer)
 
 
 def language() -> Language:
