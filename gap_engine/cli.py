@@ -72,11 +72,14 @@ def _rule_inputs(rule_dirs: list[Path]) -> list[Path]:
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--lang on the group always sets the language (English when not given), so a run never inherits
-    the previous one's in the same process; --lang on a command sets it only when given."""
-    from .i18n import DEFAULT, set_language
+    the previous one's in the same process; --lang on a command sets it only when given. Either way the
+    language is restored when the command ends."""
+    from .i18n import DEFAULT, language, set_language
 
     if value is not None or ctx.parent is None:
+        previous = language()
         set_language(value or DEFAULT)
+        ctx.call_on_close(lambda: set_language(previous))  # a library caller after the command gets its own language back
     return value
 
 
