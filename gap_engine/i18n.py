@@ -1,4 +1,4 @@
-"""Interface strings, dates and sorting in the reader's language (English or French).
+"""Interface strings, dates and numbers in the reader's language (English or French).
 
 Why gettext through Babel: the catalogue (``locale/fr/LC_MESSAGES/gap_engine.po``) is the format
 translators and their tools know, ``pybabel extract`` finds every ``_()`` in the code (``make i18n``),
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gettext as gnu_gettext
 import io
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -116,14 +115,6 @@ def format_number(value: int | float, lang: str | None = None) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=lang)
-
-
-def sort_key(text: str) -> tuple[str, str]:
-    """A key that sorts words as a dictionary of either language does: accents and case ignored first
-    (``Écosse`` between ``Danemark`` and ``France``), then the exact text to keep the order total and
-    byte-deterministic."""
-    stripped = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return stripped.casefold(), text
 
 
 def N_(message: str) -> str:
