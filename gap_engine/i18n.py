@@ -1,4 +1,4 @@
-"""Interface strings, dates and numbers in the reader's language (English or French).
+"""Interface strings and dates in the reader's language (English or French).
 
 Why gettext through Babel: the catalogue (``locale/fr/LC_MESSAGES/gap_engine.po``) is the format
 translators and their tools know, ``pybabel extract`` finds every ``_()`` in the code (``make i18n``),
@@ -105,16 +105,6 @@ def format_date(value: date, lang: str | None = None) -> str:
     from babel.dates import format_date as babel_date
 
     return babel_date(value, format="long", locale=lang)
-
-
-def format_number(value: int | float, lang: str | None = None) -> str:
-    """A number with the language's separators (French: ``1 234,5`` with a narrow no-break space)."""
-    lang = lang or language()
-    if lang == DEFAULT:
-        return str(value)
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=lang)
 
 
 def N_(message: str) -> str:
