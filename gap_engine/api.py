@@ -112,7 +112,8 @@ def check_profiles(
     lang = lang or language()
     fallbacks = Fallbacks()
     packs = [texts.pack_info(pack, lang, fallbacks) for pack in catalogue.packs]
-    results = [r.model_copy(update={"findings": localise_findings(r.findings, catalogue, lang, fallbacks)}) for r in results]
+    if any(pack.language != lang for pack in catalogue.packs):  # the findings already carry their packs' own texts
+        results = [r.model_copy(update={"findings": localise_findings(r.findings, catalogue, lang, fallbacks)}) for r in results]
     report_fallbacks(fallbacks, catalogue, lang)
     return CheckResults(
         tool_version=__version__,

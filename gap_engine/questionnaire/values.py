@@ -130,11 +130,13 @@ def _show(raw: Any) -> str:
 def _check_choice(text: str, choices: tuple[str, ...], raw: Any) -> None:
     if text in choices:
         return
-    from ..i18n import _
+    from ..i18n import DEFAULT, _, language
 
     french = [label for label in ANSWER_LABELS["fr"].values() if READ_AS[label] in choices]
     match = difflib.get_close_matches(text, [*choices, *french], n=1, cutoff=0.6)
-    accepted = ", ".join(choices) + (" " + _("(or in French: {words})").format(words=", ".join(french)) if french else "")
+    # The French words are offered to a reader working in French; in English the message stays as it always was.
+    shown = french if language() != DEFAULT else []
+    accepted = ", ".join(choices) + (" " + _("(or in French: {words})").format(words=", ".join(shown)) if shown else "")
     raise CellValueError(
         _("{value} is not one of {choices}").format(value=_show(raw), choices=accepted),
         hint=_("did you mean {choice!r}?").format(choice=match[0]) if match else None,
