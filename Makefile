@@ -25,8 +25,8 @@ demo-fr: $(STAMP)
 # and compiled in memory at run time (gap_engine/i18n.py), so there is no .mo to build or keep up to date.
 I18N_KEYWORDS := -k N_ -k gettext -k pgettext:1c,2
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --omit-header -o gap_engine/locale/gap_engine.pot .
-	$(BIN)/pybabel update -i gap_engine/locale/gap_engine.pot -d gap_engine/locale -D gap_engine -l fr --no-fuzzy-matching --omit-header --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --omit-header -w 120 -o gap_engine/locale/gap_engine.pot .
+	$(BIN)/pybabel update -i gap_engine/locale/gap_engine.pot -d gap_engine/locale -D gap_engine -l fr --no-fuzzy-matching --ignore-obsolete -w 120
 
 test: $(STAMP)
 	$(BIN)/ruff check .
