@@ -52,6 +52,17 @@ def test_every_interface_message_has_a_french_translation() -> None:
     assert not untranslated, f"no (or only a fuzzy) French translation; run `make i18n` and translate: {untranslated}"
 
 
+def test_no_message_is_hidden_inside_an_f_string() -> None:
+    """Extraction does not look inside f-string braces: ``f"{_('All')}"`` would never reach the catalogue."""
+    hidden = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "gap_engine").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\{\s*(?:_|gettext|pgettext)\(\s*[\"']", line)
+    ]
+    assert not hidden
+
+
 def test_every_translation_keeps_the_placeholders_of_its_message() -> None:
     """A translation that drops or renames {name} would raise KeyError (or lose a value) when formatted."""
     placeholder = re.compile(r"\{[a-z_]*(?:![a-z])?\}")

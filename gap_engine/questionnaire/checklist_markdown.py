@@ -64,7 +64,8 @@ def _summary(checklist: Checklist) -> list[str]:
         lines.append(f"| {t.number} | {_cell(t.title)} | {len(t.questions)} | {t.open_items} | {t.open_questions} |")
     total_items = sum(t.open_items for t in checklist.themes)
     total_questions = sum(t.open_questions for t in checklist.themes)
-    lines.append(f"| | **{_('Total')}** | {sum(len(t.questions) for t in checklist.themes)} | {total_items} | {total_questions} |")
+    total = _("Total")
+    lines.append(f"| | **{total}** | {sum(len(t.questions) for t in checklist.themes)} | {total_items} | {total_questions} |")
     return [*lines, ""]
 
 
