@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo demo-fr test lint bench docs i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,17 @@ demo: $(STAMP)
 	mkdir -p out
 	$(BIN)/gap-engine check fixtures/*.yaml --html out/report.html
 	@echo "HTML report of the fixtures: out/report.html"
+
+demo-fr: $(STAMP)
+	$(BIN)/gap-engine check --lang fr fixtures/*.yaml
+
+# Interface strings: extract every _() / N_() / pgettext() into the template, then merge it into the French
+# catalogue (new messages arrive empty; tests/test_i18n.py fails until they are translated). The .po is read
+# and compiled in memory at run time (gap_engine/i18n.py), so there is no .mo to build or keep up to date.
+I18N_KEYWORDS := -k N_ -k gettext -k pgettext:1c,2
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --omit-header -w 120 -o gap_engine/locale/gap_engine.pot .
+	$(BIN)/pybabel update -i gap_engine/locale/gap_engine.pot -d gap_engine/locale -D gap_engine -l fr --no-fuzzy-matching --ignore-obsolete -w 120
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,15 +13,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import __version__
+from . import __version__, texts
 from .conditions import ElementOutcome
 from .extensions import ExtensionValue, extension_values
 from .facts import FactDict, evaluation_date, profile_facts
-from .findings import CheckResults, PackInfo, ProfileResult, ThemeInfo
+from .findings import CheckResults, PackInfo, ProfileResult
+from .i18n import language
 from .loading import load_profile
 from .packs import Pack
 from .profile import Profile
 from .rules import RuleCatalogue, load_rules
+from .texts import Fallbacks, localise_findings, report_fallbacks
 from .verdict import decide_all
 
 __all__ = ["check", "check_profiles", "load_profile", "load_rules", "make_engine", "refuse_duplicates", "stream_check", "validate_profile"]
@@ -81,9 +83,16 @@ def evaluate_profile(
 
 
 def check_profiles(
-    profiles: Sequence[tuple[str, Profile]], catalogue: RuleCatalogue, engine: Engine | None = None, on: date | None = None
+    profiles: Sequence[tuple[str, Profile]],
+    catalogue: RuleCatalogue,
+    engine: Engine | None = None,
+    on: date | None = None,
+    lang: str | None = None,
 ) -> CheckResults:
     """Check already-loaded profiles, given as (source, profile) pairs, on ``on`` (default: each profile's as_of).
+
+    ``lang`` (default: the current ``--lang``): the language of the rule, theme and question texts the
+    results carry; a text a pack does not give in that language stays in the pack's, with a notice on stderr.
 
     Each profile's facts of the catalogue's packs are checked first (without line numbers: the
     profiles are already loaded; ``check`` loads them with the packs to locate errors)."""
@@ -106,27 +115,25 @@ def check_profiles(
             for (source, profile), extensions in zip(profiles, typed, strict=True)
         ]
     results.sort(key=lambda r: (r.jurisdiction, r.as_of, r.source))
+    lang = lang or language()
+    fallbacks = Fallbacks()
+    packs = [texts.pack_info(pack, lang, fallbacks) for pack in catalogue.packs]
+    if any(pack.language != lang for pack in catalogue.packs):  # the findings already carry their packs' own texts
+        results = [r.model_copy(update={"findings": localise_findings(r.findings, catalogue, lang, fallbacks)}) for r in results]
+    report_fallbacks(fallbacks, catalogue, lang)
     return CheckResults(
         tool_version=__version__,
         rules_version=f"{__version__}+{catalogue.content_hash}",
         rules_hash=catalogue.content_hash,
         engine=engine.name,
         profiles=results,
-        packs=[pack_info(pack) for pack in catalogue.packs],
+        packs=packs,
     )
 
 
-def pack_info(pack: Pack) -> PackInfo:
-    return PackInfo(
-        id=pack.id,
-        title=pack.title,
-        version=pack.version,
-        source=pack.source_title,
-        url=pack.source_url,
-        licence=pack.licence,
-        themes=[ThemeInfo(id=t.id, title=t.title, section=t.section) for t in pack.themes],
-        questions=dict(pack.questions),
-    )
+def pack_info(pack: Pack, lang: str = "en") -> PackInfo:
+    """What the results say about a pack, its texts in ``lang`` (English by default)."""
+    return texts.pack_info(pack, lang, Fallbacks())
 
 
 def validate_profile(path: str | Path, packs: Sequence[Pack] = ()) -> Profile:

@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .i18n import LANGUAGES, _
 
 FAIL_ON = ("gap", "partial", "unknown")
 FORMATS = ("text", "json", "markdown")  # mirrors reporters.REPORTERS; a test keeps them equal
@@ -71,23 +72,23 @@ def input_errors() -> Iterator[None]:
         yield
     except InputErrors as exc:
         for error in exc.errors[:MAX_SHOWN_ERRORS]:
-            _echo(f"Error: {error}", err=True)
+            _echo(_("Error: {error}").format(error=error), err=True)
         more = len(exc.errors[MAX_SHOWN_ERRORS:]) + exc.omitted
         if more:
-            _echo(f"Error: … and {more:,} more (fix these and run again to see the rest)", err=True)
+            _echo(_("Error: … and {more} more (fix these and run again to see the rest)").format(more=f"{more:,}"), err=True)
         sys.exit(2)
     except RuntimeError as exc:
         from .engine_durable import EngineFault
 
         if not isinstance(exc, EngineFault):
             raise
-        _echo(f"Error: {exc}", err=True)
+        _echo(_("Error: {error}").format(error=exc), err=True)
         sys.exit(3)
     except Terminated:
         _echo("Terminated; no output was written.", err=True)
         sys.exit(143)
     except KeyboardInterrupt:
-        _echo("Interrupted; no output was written.", err=True)
+        _echo(_("Interrupted; no output was written."), err=True)
         sys.exit(130)
     finally:
         if installed:
@@ -129,8 +130,45 @@ def _rule_inputs(rule_dirs: list[Path]) -> list[Path]:
     return [p for d in rule_dirs if path_problem(d) is None and d.is_dir() for p in d.iterdir()]
 
 
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--lang on the group always sets the language (English when not given), so a run never inherits
+    the previous one's in the same process; --lang on a command sets it only when given. Either way the
+    language is restored when the command ends."""
+    from .i18n import DEFAULT, language, set_language
+
+    if value is not None or ctx.parent is None:
+        previous = language()
+        set_language(value or DEFAULT)
+        ctx.call_on_close(lambda: set_language(previous))  # a library caller after the command gets its own language back
+    return value
+
+
+LANG_HELP = "Language of everything written for people (reports, workbooks, messages); JSON keys and statuses stay as they are."
+
+
+def lang_option() -> click.Option:
+    return click.Option(
+        ["--lang"],
+        type=click.Choice(LANGUAGES),
+        envvar="GAP_ENGINE_LANG",
+        is_eager=True,
+        expose_value=False,
+        callback=_set_lang,
+        help=LANG_HELP,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gap-engine")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    envvar="GAP_ENGINE_LANG",
+    is_eager=True,
+    expose_value=False,
+    callback=_set_lang,
+    help=LANG_HELP,
+)
 def main() -> None:
     """Audit a jurisdiction's law for the gaps emerging technologies open in the protection of
     children against sexual exploitation and abuse (Lanzarote Convention, CETS 201)."""
@@ -731,11 +769,13 @@ def template(xlsx: str, from_profile: str | None, force: bool, selection: RuleSe
 
         target = Path(xlsx)
         if target.exists() and not force:
-            raise InputErrors.single(xlsx, "file exists; refusing to overwrite it", hint="pass --force to replace it")
+            raise InputErrors.single(xlsx, _("file exists; refusing to overwrite it"), hint=_("pass --force to replace it"))
         inputs = _paths((from_profile,) if from_profile else ())
         catalogue = selection.load()
         stated = load_profile(from_profile, catalogue.packs) if from_profile else None
-        write_template(catalogue, target, stated, inputs)
+        from .i18n import language
+
+        write_template(catalogue, target, stated, inputs, lang=language())
     left_out = sorted(set(stated.extensions) - {pack.id for pack in catalogue.packs}) if stated else []
     if left_out:
         _echo(
@@ -756,12 +796,20 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
         from .questionnaire.importer import import_to_file
 
         notices: list[str] = []
+        report: list[Any] = []
         try:
-            profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load(), notices=notices)
+            profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load(), notices=notices, report=report)
         finally:  # a hidden sheet is worth knowing about also when the import fails
             for notice in notices:
                 _echo(notice, err=True)
-    _echo(f"ok: {output} ({profile.jurisdiction.name}, law as of {profile.as_of})", err=True)
+    from .i18n import format_date
+
+    for read in report:
+        _echo(_("notice: {what}").format(what=read.describe()), err=True)
+    _echo(
+        _("ok: {output} ({name}, law as of {date})").format(output=output, name=profile.jurisdiction.name, date=format_date(profile.as_of)),
+        err=True,
+    )
 
 
 def _manifests(directories: list[Path]) -> list[Any]:
@@ -792,6 +840,18 @@ def _check_pack_ids(catalogue: Any, pack_ids: tuple[str, ...]) -> None:
     unknown = [p for p in pack_ids if p not in known]
     if unknown:
         raise InputErrors.single("--pack", f"no loaded pack {', '.join(map(repr, unknown))}", hint=f"loaded: {', '.join(known)}")
+
+
+def _add_lang_option(group: click.Group) -> None:
+    """Every command takes --lang (``gap-engine check --lang fr``) as well as the group (``gap-engine --lang fr check``)."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _add_lang_option(command)
+        if not any(p.name == "lang" for p in command.params):
+            command.params.append(lang_option())
+
+
+_add_lang_option(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,7 @@ from .conditions import CompiledElement, CompiledRule, Dimension, ElementOutcome
 from .errors import InputError, InputErrors
 from .facts import APPLIES_KEY, FactDict, ProfileFacts, profile_facts
 from .findings import ElementResult, Finding, Status
+from .i18n import language
 from .profile import Answer, Profile
 from .rules import Condition, RuleCatalogue
 from .suggest import closest
@@ -286,7 +287,7 @@ class _Builder:
             rules_hash=catalogue.content_hash,
             engine=engine,
             rule_id=rule.id,
-            title=spec.title,
+            title=spec.texts(language(), rule.loaded.pack_language)[0]["title"],
             theme=rule.loaded.theme,
             pack=rule.loaded.pack,
             pack_version=rule.loaded.pack_version,

@@ -8,6 +8,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .i18n import _, format_date
+
 
 class Status(str, Enum):
     gap = "gap"
@@ -61,14 +63,16 @@ class FindingWaiver(BaseModel):
     def headline(self) -> str:
         """Whether the waiver applies, in a few words: ``waived until 2025-06-30``, ``waiver expired on 2025-06-30``."""
         if self.state == "expired":
-            return f"waiver expired on {self.expires.isoformat()} (no longer applies)"
+            return _("waiver expired on {date} (no longer applies)").format(date=format_date(self.expires))
         if self.state == "not_yet_accepted":
-            return f"waiver accepted only from {self.accepted_on.isoformat()} (does not apply yet)"
-        return f"waived until {self.expires.isoformat()}"
+            return _("waiver accepted only from {date} (does not apply yet)").format(date=format_date(self.accepted_on))
+        return _("waived until {date}").format(date=format_date(self.expires))
 
     def describe(self) -> str:
         """One line for a report: whether the waiver applies, who accepted it and why."""
-        return f"{self.headline()} — accepted by {self.accepted_by} on {self.accepted_on.isoformat()}: {self.justification}"
+        return _("{headline} — accepted by {who} on {date}: {why}").format(
+            headline=self.headline(), who=self.accepted_by, date=format_date(self.accepted_on), why=self.justification
+        )
 
 
 class Finding(BaseModel):

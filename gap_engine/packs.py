@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -63,10 +63,25 @@ class PackSource(_Strict):
     url: str | None = Field(None, pattern=r"^https?://\S+$", description="http(s) address of the text.")
 
 
+class ThemeTexts(_Strict):
+    """A theme's title and section in the pack's other language."""
+
+    title: Annotated[str, Field(min_length=1)]
+    section: str | None = None
+
+
+class QuestionTexts(_Strict):
+    """A question's text in the pack's other language."""
+
+    text: Annotated[str, Field(min_length=1)]
+
+
 class PackTheme(_Strict):
     id: Annotated[str, Field(pattern=THEME_ID_PATTERN, description="Lowercase slug, unique across every loaded pack.")]
     title: Annotated[str, Field(min_length=1)]
     section: str | None = Field(None, description="Where the theme sits in the pack's source, e.g. 'Part II'.")
+    en: ThemeTexts | None = Field(None, description="The title and section in English, for a pack whose language is fr.")
+    fr: ThemeTexts | None = Field(None, description="The title and section in French, for a pack whose language is en.")
 
 
 class PackQuestion(_Strict):
@@ -76,6 +91,8 @@ class PackQuestion(_Strict):
     theme: str
     text: Annotated[str, Field(min_length=1)]
     policy: bool = Field(False, description="true when the question asks for a policy judgement rather than a legal fact.")
+    en: QuestionTexts | None = Field(None, description="The text in English, for a pack whose language is fr.")
+    fr: QuestionTexts | None = Field(None, description="The text in French, for a pack whose language is en.")
 
 
 class FactType(str, Enum):
@@ -107,6 +124,9 @@ class PackManifest(_Strict):
     source: PackSource
     licence: Annotated[str, Field(min_length=1, description="e.g. CC-BY-4.0, or 'all rights reserved'.")]
     requires_gap_engine: str | None = Field(None, pattern=VERSION_PATTERN, description="The oldest gap-engine version the pack works with.")
+    language: Literal["en", "fr"] = Field(
+        "en", description="The language of the pack's plain texts; the other language goes under en: or fr: beside them."
+    )
     themes: list[PackTheme] = Field(default_factory=list)
     questions: list[PackQuestion] = Field(default_factory=list)
     facts: list[PackFact] = Field(
@@ -131,6 +151,13 @@ class Theme:
     id: str
     title: str
     section: str
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)  # language -> (title, section)
+
+    def in_language(self, lang: str, pack_language: str = "en") -> tuple[str, str] | None:
+        """(title, section) in ``lang``; None when the pack gives no text in that language."""
+        if lang == pack_language:
+            return self.title, self.section
+        return self.translations.get(lang)
 
 
 @dataclass(frozen=True)
@@ -166,6 +193,15 @@ class Pack:
     question_themes: dict[str, str] = field(default_factory=dict)  # id -> theme id
     policy_questions: frozenset[str] = frozenset()
     facts: tuple[DeclaredFact, ...] = ()
+    language: str = "en"  # the language of the plain texts (pack.yaml language:)
+    question_translations: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> id -> text
+    source_translations: dict[str, str] = field(default_factory=dict)  # language -> the source's citation
+
+    def question_text(self, question_id: str, lang: str) -> str | None:
+        """A question's text in ``lang``; None when the pack gives none in that language."""
+        if lang == self.language:
+            return self.questions.get(question_id)
+        return self.question_translations.get(lang, {}).get(question_id)
 
     @property
     def builtin(self) -> bool:
@@ -231,7 +267,7 @@ def load_manifest(directory: Path, *, builtin: bool = False) -> Pack:
     return _pack(manifest, directory)
 
 
-def _pack(manifest: PackManifest, directory: Path) -> Pack:
+def _pack(manifest: PackManifest, directory: Path, source_translations: dict[str, str] | None = None) -> Pack:
     return Pack(
         id=manifest.id,
         title=manifest.title,
@@ -240,12 +276,26 @@ def _pack(manifest: PackManifest, directory: Path) -> Pack:
         source_url=manifest.source.url,
         licence=manifest.licence,
         directory=directory,
-        themes=tuple(Theme(t.id, t.title, t.section or t.title) for t in manifest.themes),
+        themes=tuple(Theme(t.id, t.title, t.section or t.title, _theme_translations(t)) for t in manifest.themes),
         questions={q.id: q.text for q in manifest.questions},
         question_themes={q.id: q.theme for q in manifest.questions},
         policy_questions=frozenset(q.id for q in manifest.questions if q.policy),
         facts=tuple(DeclaredFact(manifest.id, f.id, f.type, f.label, f.help, f.theme or manifest.themes[0].id) for f in manifest.facts),
+        language=manifest.language,
+        question_translations={
+            lang: {q.id: texts.text for q in manifest.questions if (texts := getattr(q, lang)) is not None} for lang in ("en", "fr")
+        },
+        source_translations=dict(source_translations or {}),
     )
+
+
+def _theme_translations(theme: PackTheme) -> dict[str, tuple[str, str]]:
+    out = {}
+    for lang in ("en", "fr"):
+        texts: ThemeTexts | None = getattr(theme, lang)
+        if texts is not None:
+            out[lang] = (texts.title, texts.section or texts.title)
+    return out
 
 
 def _fact_errors(manifest: PackManifest, parsed: LoadedYaml) -> list[InputError]:
@@ -296,11 +346,25 @@ def _builtin_pack(manifest: PackManifest, directory: Path) -> Pack:
     from .rules import paper
 
     data = paper()
-    themes = [PackTheme(id=t["id"], title=t["title"], section=t["section"]) for t in data["themes"]]
-    questions = [PackQuestion(id=q["id"], theme=q["theme"], text=q["text"], policy=bool(q.get("policy"))) for q in data["questions"]]
-    questions += [PackQuestion(id=p["id"], theme=text["id"], text=p["text"]) for text in data["committee_texts"] for p in text["points"]]
+    themes = [PackTheme(id=t["id"], title=t["title"], section=t["section"], fr=_french(ThemeTexts, t)) for t in data["themes"]]
+    questions = [
+        PackQuestion(id=q["id"], theme=q["theme"], text=q["text"], policy=bool(q.get("policy")), fr=_french(QuestionTexts, q))
+        for q in data["questions"]
+    ]
+    questions += [
+        PackQuestion(id=p["id"], theme=text["id"], text=p["text"], fr=_french(QuestionTexts, p))
+        for text in data["committee_texts"]
+        for p in text["points"]
+    ]
     # model_copy does not validate: a point's theme names its Committee text, not one of the themes.
-    return _pack(manifest.model_copy(update={"themes": themes, "questions": questions}), directory)
+    french_source = {"fr": data["paper_fr"]} if data.get("paper_fr") else {}
+    return _pack(manifest.model_copy(update={"themes": themes, "questions": questions}), directory, french_source)
+
+
+def _french(model: type[_Strict], entry: dict[str, Any]) -> Any:
+    """The ``fr:`` texts of a paper.yaml entry (a theme, question or Committee point), checked; None when absent."""
+    texts = entry.get("fr")
+    return model.model_validate(texts) if texts else None
 
 
 def manifest_schema() -> dict[str, Any]:

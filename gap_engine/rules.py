@@ -208,6 +208,15 @@ class RuleCase(_Strict):
     expect: Status
 
 
+class RuleTexts(_Strict):
+    """A rule's texts in its pack's other language (``fr:`` under an English rule, ``en:`` under a French one).
+    A text left out is shown in the pack's language, with a notice."""
+
+    title: Annotated[str, Field(min_length=1)] | None = None
+    finding: Annotated[str, Field(min_length=1)] | None = None
+    recommendation: Annotated[str, Field(min_length=1)] | None = None
+
+
 class Rule(_Strict):
     id: Annotated[str, Field(pattern=RULE_ID_PATTERN)]
     title: Annotated[str, Field(min_length=1, description="Reads as the expectation, e.g. '... are criminalised'.")]
@@ -232,6 +241,24 @@ class Rule(_Strict):
         default_factory=list,
         description="Rule packs only: the rules (usually built-in) this rule runs instead of; they are not run, and every output says so.",
     )
+    en: RuleTexts | None = Field(None, description="Title, finding and recommendation in English (a pack whose language is fr).")
+    fr: RuleTexts | None = Field(None, description="Title, finding and recommendation in French (the built-in rules, a pack in en).")
+
+    def texts(self, lang: str, pack_language: str = "en") -> tuple[dict[str, str], list[str]]:
+        """The title, finding and recommendation in ``lang``, and the names of those that fell back to the pack's language."""
+        plain = {"title": self.title, "finding": self.finding.strip(), "recommendation": self.recommendation.strip()}
+        if lang == pack_language:
+            return plain, []
+        other: RuleTexts | None = getattr(self, lang, None)
+        out, missing = {}, []
+        for name, text in plain.items():
+            translated = getattr(other, name) if other is not None else None
+            if translated:
+                out[name] = translated.strip()
+            else:
+                out[name] = text
+                missing.append(name)
+        return out, missing
 
     def references(self) -> list[str]:
         """The rules this rule's condition and precondition read (``rule:`` elements), in order, once each."""
@@ -325,10 +352,18 @@ class LoadedRule(BaseModel):
     pack: str
     pack_version: str = ""
     line: int | None = None  # where the rule starts in its file
+    pack_language: str = "en"  # the language of the rule's plain texts
+    theme_translations: dict[str, tuple[str, str]] = Field(default_factory=dict)  # language -> (theme title, section)
 
     @property
     def id(self) -> str:
         return self.rule.id
+
+    def theme_in(self, lang: str) -> tuple[str, str] | None:
+        """(theme title, paper section) in ``lang``; None when the pack gives none in that language."""
+        if lang == self.pack_language:
+            return self.theme_title, self.paper_section
+        return self.theme_translations.get(lang)
 
 
 class RuleCatalogue(BaseModel):
@@ -578,6 +613,8 @@ def _load_rule_file(
                 pack=pack.id,
                 pack_version=pack.version,
                 line=position[0] if position else None,
+                pack_language=pack.language,
+                theme_translations=dict(theme.translations),
             )
         )
         if not pack.builtin:  # the built-in cases are checked by the test suite; a pack's at load time

@@ -18,17 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputErrors
 from ..findings import Finding, FindingWaiver, Status
+from ..i18n import N_, _, language
 from ..profile import Answer, Fact, Profile
 
 if TYPE_CHECKING:
     from ..waivers import Waivers
 
-EVIDENCE_FACT = "the answer (yes / no / partial) with the instrument, provision, URL and date in force that support it"
-EVIDENCE_OFFENCE = (
+EVIDENCE_FACT = N_("the answer (yes / no / partial) with the instrument, provision, URL and date in force that support it")
+EVIDENCE_OFFENCE = N_(
     "the offence provision: instrument, provision, URL, date in force, and its scope "
     "(conduct, material, setting, age threshold) as the text or case law reads"
 )
-EVIDENCE_RULE = "the evidence asked for by the rules it refers to"
+EVIDENCE_RULE = N_("the evidence asked for by the rules it refers to")
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ def checklist_from(
     unknown = [t for t in themes if t not in known]
     if unknown:
         raise InputErrors.single("--theme", f"unknown theme {', '.join(repr(t) for t in unknown)}", hint=f"known: {', '.join(known)}")
-    texts = {ref: text for pack in catalogue.packs for ref, text in pack.questions.items()}
+    lang = language()
+    texts = {ref: pack.question_text(ref, lang) or text for pack in catalogue.packs for ref, text in pack.questions.items()}
     findings = findings or {}
     pack_facts = _pack_facts(catalogue, profile)
     out: list[Theme] = []
@@ -163,8 +165,10 @@ def checklist_from(
             for index, rule in enumerate(rules, start=1)
         )
         if questions:
-            out.append(Theme(number, theme.id, theme.title, theme.section, questions))
-    sources = [paper()["paper"]] if any(p.builtin for p in catalogue.packs) else []
+            title, section = theme.in_language(lang, pack.language) or (theme.title, theme.section)
+            out.append(Theme(number, theme.id, title, section, questions))
+    cited = paper().get(f"paper_{lang}") or paper()["paper"]
+    sources = [cited] if any(p.builtin for p in catalogue.packs) else []
     sources += [f"{p.title} ({p.label}; source: {p.source_title})" for p in catalogue.packs if not p.builtin]
     return Checklist(themes=tuple(out), paper="; ".join(sources), profile=profile, source=source)
 
@@ -196,11 +200,11 @@ def _question(
     items += [_item(leaf.source, profile, None, pack_facts, precondition=True) for leaf in compiled.precondition_leaves()]
     kinds = {item.kind for item in items}
     wanted = (("offence", EVIDENCE_OFFENCE), ("fact", EVIDENCE_FACT), ("rule", EVIDENCE_RULE))
-    expected = "; ".join(text for kind, text in wanted if kind in kinds)
+    expected = "; ".join(_(text) for kind, text in wanted if kind in kinds)
     return Question(
         number=number,
         rule_id=rule.id,
-        title=rule.title,
+        title=rule.texts(language(), loaded.pack_language)[0]["title"],
         severity=rule.severity.value,
         questions=tuple((ref, texts.get(ref, "")) for ref in rule.questions),
         articles=tuple(rule.articles),

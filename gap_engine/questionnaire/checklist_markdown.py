@@ -7,32 +7,46 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import N_, _, format_date
+from ..reporters.grouping import severity_name, status_name
 from ..reporters.md_text import cell, inline
 from ..rules import reference_label
 from .checklist import Checklist, Item, Question, Theme
+from .values import choice_label
 
-TO_ANSWER = "**⚠ to answer**"
+TO_ANSWER = N_("**⚠ to answer**")
 _PLAIN_REF = re.compile(r"[A-Za-z0-9_.\-]+")
-BLANK_ANSWER = "☐ yes ☐ no ☐ partial ☐ unknown"
+
+
+def blank_answer() -> str:
+    """``☐ yes ☐ no ☐ partial ☐ unknown``, the answer words in the current language."""
+    from ..i18n import language
+
+    return " ".join(f"☐ {choice_label(a, language())}" for a in ("yes", "no", "partial", "unknown"))
 
 
 def render(checklist: Checklist) -> str:
     lines: list[str] = []
     profile = checklist.profile
     if profile is not None:
-        name, code = inline(profile.jurisdiction.name), inline(profile.jurisdiction.code)
-        lines.append(f"# Monitoring-round checklist — {name} ({code}), law as of {profile.as_of}")
+        lines.append(
+            _("# Monitoring-round checklist — {name} ({code}), law as of {date}").format(
+                name=inline(profile.jurisdiction.name), code=inline(profile.jurisdiction.code), date=format_date(profile.as_of)
+            )
+        )
     else:
-        lines.append("# Monitoring-round checklist")
-    lines += ["", f"Derived from the gap-engine rules and the paper: *{inline(checklist.paper)}*", ""]
+        lines.append(_("# Monitoring-round checklist"))
+    lines += ["", _("Derived from the gap-engine rules and the paper: *{paper}*").format(paper=inline(checklist.paper)), ""]
     if profile is not None:
         lines += [
-            f"Pre-filled from {inline(checklist.source)}. Items marked {TO_ANSWER} are not stated in the profile: "
-            "they are the questions still to answer (a fact not given is unknown, never 'no').",
+            _(
+                "Pre-filled from `{source}`. Items marked {mark} are not stated in the profile: "
+                "they are the questions still to answer (a fact not given is unknown, never 'no')."
+            ).format(source=inline(checklist.source), mark=_(TO_ANSWER)),
             "",
         ]
     else:
-        lines += ["Blank checklist: answer each item yes / no / partial / unknown and cite the evidence expected.", ""]
+        lines += [_("Blank checklist: answer each item yes / no / partial / unknown and cite the evidence expected."), ""]
     lines += _summary(checklist)
     for theme in checklist.themes:
         lines += _theme(theme, checklist.prefilled)
@@ -41,23 +55,32 @@ def render(checklist: Checklist) -> str:
 
 def _summary(checklist: Checklist) -> list[str]:
     if not checklist.prefilled:
-        lines = ["| # | Theme | Questions |", "|---|---|---|"]
+        lines = ["| # | " + _("Theme") + " | " + _("Questions") + " |", "|---|---|---|"]
         lines += [f"| {t.number} | {cell(t.title)} | {len(t.questions)} |" for t in checklist.themes]
         return [*lines, ""]
-    lines = ["| # | Theme | Questions | Still to answer (items) | Questions with items to answer |", "|---|---|---|---|---|"]
+    headers = (_("Theme"), _("Questions"), _("Still to answer (items)"), _("Questions with items to answer"))
+    lines = ["| # | " + " | ".join(headers) + " |", "|---|---|---|---|---|"]
     for t in checklist.themes:
         lines.append(f"| {t.number} | {cell(t.title)} | {len(t.questions)} | {t.open_items} | {t.open_questions} |")
     total_items = sum(t.open_items for t in checklist.themes)
     total_questions = sum(t.open_questions for t in checklist.themes)
-    lines.append(f"| | **Total** | {sum(len(t.questions) for t in checklist.themes)} | {total_items} | {total_questions} |")
+    total = _("Total")
+    lines.append(f"| | **{total}** | {sum(len(t.questions) for t in checklist.themes)} | {total_items} | {total_questions} |")
     return [*lines, ""]
 
 
 def _theme(theme: Theme, prefilled: bool) -> list[str]:
-    lines = [f"## {theme.number}. {inline(theme.title)}", "", f"*Paper section: {inline(theme.section)}*", ""]
+    lines = [
+        f"## {theme.number}. {inline(theme.title)}",
+        "",
+        "*" + _("Paper section: {section}").format(section=inline(theme.section)) + "*",
+        "",
+    ]
     if prefilled:
-        counts = f"**{theme.open_items}** items in {theme.open_questions} of {len(theme.questions)} questions"
-        lines += [f"Still to answer in this theme: {counts}.", ""]
+        counts = _("**{items}** items in {open} of {total} questions").format(
+            items=theme.open_items, open=theme.open_questions, total=len(theme.questions)
+        )
+        lines += [_("Still to answer in this theme: {counts}.").format(counts=counts), ""]
     for question in theme.questions:
         lines += _question(question, prefilled)
     return lines
@@ -68,20 +91,24 @@ def _question(question: Question, prefilled: bool) -> list[str]:
     lines = [f"### {question.number} {inline(question.rule_id)} — {inline(question.title)}{pack}", ""]
     for ref, text in question.questions:
         lines.append(f"- {inline(reference_label(ref))}: **{inline(ref)}** — {inline(text)}")
-    lines.append(f"- Convention articles: {inline(', '.join(question.articles)) if question.articles else '—'}")
-    lines.append(f"- Severity: {inline(question.severity)}")
-    lines.append(f"- Evidence expected: {inline(question.evidence_expected)}")
+    articles = inline(", ".join(question.articles)) if question.articles else "—"
+    lines.append("- " + _("Convention articles: {articles}").format(articles=articles))
+    lines.append("- " + _("Severity: {severity}").format(severity=inline(severity_name(question.severity))))
+    lines.append("- " + _("Evidence expected: {evidence}").format(evidence=inline(question.evidence_expected)))
     if prefilled and question.status is not None:
-        lines.append(f"- Current status of {inline(question.rule_id)}: **{question.status.value}**")
+        status = status_name(question.status)
+        lines.append("- " + _("Current status of {rule}: **{status}**").format(rule=inline(question.rule_id), status=inline(status)))
     if prefilled and question.waiver is not None:
-        lines.append(f"- Waiver: {inline(question.waiver.describe())}")
+        lines.append("- " + _("Waiver: {waiver}").format(waiver=inline(question.waiver.describe())))
     lines.append("")
     if prefilled:
-        lines += ["| | Item | Answer | Evidence cited |", "|---|---|---|---|"]
+        lines += ["| | " + _("Item") + " | " + _("Answer") + " | " + _("Evidence cited") + " |", "|---|---|---|---|"]
         lines += [_prefilled_row(index, item) for index, item in enumerate(question.items)]
     else:
-        lines += ["| | Item | Answer | Evidence (instrument, provision, URL, date in force) |", "|---|---|---|---|"]
-        lines += [f"| {_letter(index)} | {_prompt(item)} | {BLANK_ANSWER} | |" for index, item in enumerate(question.items)]
+        evidence = _("Evidence (instrument, provision, URL, date in force)")
+        lines += ["| | " + _("Item") + " | " + _("Answer") + f" | {evidence} |", "|---|---|---|---|"]
+        blank = blank_answer()
+        lines += [f"| {_letter(index)} | {_prompt(item)} | {blank} | |" for index, item in enumerate(question.items)]
     return [*lines, ""]
 
 
@@ -94,18 +121,20 @@ def _prompt(item: Item) -> str:
     text = cell(item.prompt)
     if item.kind == "fact":
         text += f" (`{item.ref}`)" if _PLAIN_REF.fullmatch(item.ref) else f" ({inline(item.ref)})"
-    return ("Precondition: " + text) if item.precondition else text
+    return _("Precondition: {text}").format(text=text) if item.precondition else text
 
 
 def _prefilled_row(index: int, item: Item) -> str:
     answer = cell(item.answer or "—")
     if item.to_answer:
-        answer = f"{TO_ANSWER} ({answer})"
+        answer = f"{_(TO_ANSWER)} ({answer})"
     elif item.kind == "fact" and item.status is not None and item.status.value != "covered":
-        answer = f"{answer} → {item.status.value}"
+        answer = f"{answer} → {status_name(item.status)}"
     evidence = "; ".join(c.label() for c in item.evidence)
     if item.note:
-        evidence = f"{evidence} — note: {item.note}" if evidence else f"note: {item.note}"
+        note = _("note: {note}").format(note=item.note)
+        evidence = f"{evidence} — {note}" if evidence else note
     if item.missing and (item.kind == "offence" or not item.to_answer):
-        evidence = f"{evidence} — missing: {item.missing}" if evidence else f"missing: {item.missing}"
+        missing = _("missing: {missing}").format(missing=item.missing)
+        evidence = f"{evidence} — {missing}" if evidence else missing
     return f"| {_letter(index)} | {_prompt(item)} | {answer} | {cell(evidence)} |"

@@ -11,31 +11,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, _, format_date
 from ..reporters.cells import set_text
 from ..reporters.print_layout import fit_row, row_height, set_up_page
 from .checklist import Checklist
 from .xlsx_bytes import workbook_bytes
 
 HEADERS = (
-    "No.",
-    "Theme",
-    "Rule",
-    "Question",
-    "Food for thought / Committee points",
-    "Convention articles",
-    "Severity",
-    "Item",
-    "Evidence expected",
-    "Rule status",
-    "Answer in the profile",
-    "Evidence cited",
-    "To answer",
-    "Waiver",
+    N_("No."),
+    N_("Theme"),
+    N_("Rule"),
+    N_("Question"),
+    N_("Food for thought / Committee points"),
+    N_("Convention articles"),
+    N_("Severity"),
+    N_("Item"),
+    N_("Evidence expected"),
+    N_("Rule status"),
+    N_("Answer in the profile"),
+    N_("Evidence cited"),
+    N_("To answer"),
+    N_("Waiver"),
 )
 # Widths that add up to what prints legibly on an A4 landscape width; rows grow with their text instead.
 _WIDTHS = (5.0, 12.0, 9.0, 26.0, 32.0, 9.0, 11.0, 26.0, 24.0, 13.0, 10.0, 30.0, 8.0, 18.0)
 _SUMMARY_WIDTHS = (7.0, 36.0, 12.0, 24.0, 30.0)
-READ_ONLY_NOTE = (
+READ_ONLY_NOTE = N_(
     "Read-only: the checklist is not read back. To answer, fill in the questionnaire from "
     "`gap-engine template --xlsx FILE` (pre-filled with --from PROFILE) and read it with `gap-engine import`."
 )
@@ -50,18 +51,22 @@ def render(checklist: Checklist) -> bytes:
     summary = workbook.active
     summary.title = "Summary"
     subject = checklist.profile
-    title = "Monitoring-round checklist" + (
-        f" — {subject.jurisdiction.name} ({subject.jurisdiction.code}), law as of {subject.as_of}" if subject else " (blank)"
+    title = _("Monitoring-round checklist") + (
+        _(" — {name} ({code}), law as of {date}").format(
+            name=subject.jurisdiction.name, code=subject.jurisdiction.code, date=format_date(subject.as_of)
+        )
+        if subject
+        else _(" (blank)")
     )
     set_text(summary.cell(row=1, column=1), title).font = Font(bold=True, size=14)
     set_text(summary.cell(row=2, column=1), checklist.paper)
-    set_text(summary.cell(row=3, column=1), READ_ONLY_NOTE).font = Font(italic=True)
+    set_text(summary.cell(row=3, column=1), _(READ_ONLY_NOTE)).font = Font(italic=True)
     for note_row in (2, 3):  # long lines: wrapped across the table's width, not run off the printed page
         summary.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(_SUMMARY_WIDTHS))
         summary.cell(row=note_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
         text = summary.cell(row=note_row, column=1).value
         summary.row_dimensions[note_row].height = row_height([text], [sum(_SUMMARY_WIDTHS)])
-    head = ["No.", "Theme", "Questions", "Still to answer (items)", "Questions with items to answer"]
+    head = [_("No."), _("Theme"), _("Questions"), _("Still to answer (items)"), _("Questions with items to answer")]
     _row(summary, 4, head, bold=True)
     row = 5
     for theme in checklist.themes:
@@ -77,7 +82,7 @@ def render(checklist: Checklist) -> bytes:
     set_up_page(summary, title_rows="4:4", heading=title, landscape=False)
 
     sheet = workbook.create_sheet("Checklist")
-    _row(sheet, 1, list(HEADERS), bold=True)
+    _row(sheet, 1, [_(h) for h in HEADERS], bold=True)
     highlight = PatternFill("solid", fgColor="FFF2A8")
     row = 2
     for theme in checklist.themes:

@@ -8,15 +8,28 @@ model's validation and is traced to the cell it came from.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, InputErrors
 from ..extensions import is_extension
+from ..i18n import LANGUAGES, _
 from ..profile import Profile
 from ..suggest import did_you_mean
-from .layout import ANSWER_KEY, FACT_KEY, INSTRUCTIONS, LISTS_SHEET, PROFILE_HEADERS, PROFILE_SHEET, Column, Layout, build_layout
+from .layout import (
+    ANSWER_KEY,
+    FACT_KEY,
+    INSTRUCTIONS,
+    LISTS_SHEET,
+    PROFILE_HEADERS,
+    PROFILE_SHEET,
+    Column,
+    Layout,
+    build_layout,
+    localised_sheet,
+)
 from .values import BLANK, CellValueError, from_cell, nest, set_path
 from .workbook_safety import MAX_COLUMNS, MAX_ROWS, SheetInfo
 
@@ -36,6 +49,7 @@ class _Reader:
     cells: dict[str, str] = field(default_factory=dict)  # dotted field path -> Sheet!A1
     required: set[str] = field(default_factory=set)  # field paths whose column is required in its record
     errors: list[InputError] = field(default_factory=list)
+    languages: Counter[str] = field(default_factory=Counter)  # how many answers were read in English, in French
     omitted: int = 0  # errors past MAX_ERRORS, counted only
 
     def add(self, error: InputError) -> None:
@@ -61,15 +75,41 @@ class _Reader:
             self.error(cell, "formulas are not accepted in a questionnaire", hint="type the value itself")
             return BLANK
         try:
-            return from_cell(column, raw.value)
+            return from_cell(column, raw.value, self.languages)
         except CellValueError as exc:
             self.error(cell, str(exc), exc.hint)
             return BLANK
 
 
-def import_workbook(path: Path, catalogue: Any | None = None, notices: list[str] | None = None) -> Profile:
-    """Read ``path`` (an untrusted workbook) into a validated Profile; raise InputErrors with every problem
-    (the first ``MAX_ERRORS`` in detail, the rest counted in ``omitted``).
+@dataclass(frozen=True)
+class ImportReport:
+    """What the import read: the template's language (by its sheet names) and how many answers were in each language."""
+
+    template: str
+    answers: dict[str, int]
+
+    def describe(self) -> str:
+        """``read a French template; answers in French (12) and English (3)``, for the person importing."""
+        names = {"en": _("English"), "fr": _("French")}
+        counts = [_("{language} ({n})").format(language=names[lang], n=n) for lang, n in sorted(self.answers.items()) if n]
+        answers = _(" and ").join(counts) if counts else _("none given")
+        return _("read a template in {language}; answers in {answers}").format(language=names[self.template], answers=answers)
+
+
+def template_language(sheet_names: set[str]) -> str:
+    """The language of a workbook made by ``gap-engine template``, from the name of its profile sheet (English when unclear)."""
+    for lang in LANGUAGES:
+        if localised_sheet(PROFILE_SHEET, lang) in sheet_names:
+            return lang
+    return "en"
+
+
+def import_workbook(
+    path: Path, catalogue: Any | None = None, notices: list[str] | None = None, report: list[ImportReport] | None = None
+) -> Profile:
+    """Read ``path`` (an untrusted workbook, a template of either language) into a validated Profile; raise
+    InputErrors with every problem (the first ``MAX_ERRORS`` in detail, the rest counted in ``omitted``).
+    ``report``, when given, receives what was read (the template's language, the answers' languages).
 
     Hidden sheets, rows and columns are read like visible ones (an answer is an answer), but a reviewer
     of the workbook did not see them, so each is named in a warning appended to ``notices``."""
@@ -80,28 +120,34 @@ def import_workbook(path: Path, catalogue: Any | None = None, notices: list[str]
     if notices is not None:
         notices += hidden_notices(str(path), infos)
     catalogue = catalogue if catalogue is not None else load_rules()
-    layout = build_layout(catalogue)
-    reader = _Reader(source=str(path))
     sheets = {ws.title: ws for ws in workbook.worksheets}
+    lang = template_language(set(sheets))
+    layout = build_layout(catalogue, lang)
+    reader = _Reader(source=str(path))
     for name in layout.structural_sheets():
         if name not in sheets:
             reader.add(
                 InputError(
-                    source=str(path), cell=name, message=f"sheet {name!r} is missing", hint="use a workbook made by 'gap-engine template'"
+                    source=str(path),
+                    cell=name,
+                    message=_("sheet {name!r} is missing").format(name=name),
+                    hint=_("use a workbook made by 'gap-engine template'"),
                 )
             )
-    if PROFILE_SHEET in sheets:
-        _read_profile_sheet(sheets[PROFILE_SHEET], layout, reader)
+    if layout.sheet(PROFILE_SHEET) in sheets:
+        _read_profile_sheet(sheets[layout.sheet(PROFILE_SHEET)], layout, reader)
     for table in layout.tables:
         if table.sheet in sheets:
             reader.data_set(table.path, _read_table(sheets[table.sheet], table.path, table.columns, reader))
-    known = {PROFILE_SHEET, INSTRUCTIONS, LISTS_SHEET, *(t.sheet for t in layout.tables)}
+    known = {layout.sheet(PROFILE_SHEET), layout.sheet(INSTRUCTIONS), layout.sheet(LISTS_SHEET), *(t.sheet for t in layout.tables)}
     fact_sheets = [ws for ws in workbook.worksheets if ws.title not in known and _header_row(ws)[:1] == [FACT_KEY]]
     seen = _read_facts(fact_sheets, layout, reader)
     _missing_facts(layout, seen, set(sheets), reader)
     profile = _validate(reader, catalogue.packs)  # even after cell errors, so the model's own complaints are reported in the same pass
     if reader.errors or profile is None:
         raise InputErrors(reader.errors, omitted=reader.omitted)
+    if report is not None:
+        report.append(ImportReport(lang, dict(reader.languages)))
     return profile
 
 
@@ -390,7 +436,13 @@ def _locate(field_path: str | None, cells: dict[str, str]) -> str | None:
 
 
 def import_to_file(
-    workbook: Path, target: Path, *, force: bool = False, catalogue: Any | None = None, notices: list[str] | None = None
+    workbook: Path,
+    target: Path,
+    *,
+    force: bool = False,
+    catalogue: Any | None = None,
+    notices: list[str] | None = None,
+    report: list[ImportReport] | None = None,
 ) -> Profile:
     """Import ``workbook`` and write its profile YAML to ``target``.
 
@@ -403,8 +455,8 @@ def import_to_file(
     check_output_path(target, [workbook])
     if target.exists() and not force:
         raise InputErrors.single(
-            str(target), "file exists; refusing to overwrite it", hint="pass --force to replace it, or choose another name"
+            str(target), _("file exists; refusing to overwrite it"), hint=_("pass --force to replace it, or choose another name")
         )
-    profile = import_workbook(workbook, catalogue, notices)
+    profile = import_workbook(workbook, catalogue, notices, report)
     write_atomic(target, dump_profile(profile), [workbook])
     return profile

@@ -27,6 +27,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from ..i18n import DEFAULT, pgettext, using
 from ..profile import Fact, Profile, fact_paths
 
 INSTRUCTIONS = "Instructions"
@@ -38,6 +39,30 @@ QUESTION_KEY = "question"
 ANSWER_KEY = "answer"
 PROFILE_HEADERS = ("field", "description", "value")
 YES_NO = ("yes", "no")
+
+
+def localised_sheet(name: str, lang: str) -> str:
+    """A fixed sheet's name (Instructions, Profile, Lists, General, a table) in ``lang``: the import finds
+    the sheets of either language's template by these names."""
+    if lang == DEFAULT:
+        return name
+    with using(lang):
+        return pgettext("sheet", name)
+
+
+# The fixed sheet names, marked for extraction.
+_SHEETS = (
+    pgettext("sheet", "Instructions"),
+    pgettext("sheet", "Profile"),
+    pgettext("sheet", "Lists"),
+    pgettext("sheet", "General"),
+    pgettext("sheet", "Sources"),
+    pgettext("sheet", "Reservations"),
+    pgettext("sheet", "Declarations"),
+    pgettext("sheet", "Offences"),
+    pgettext("sheet", "Exhaustive for"),
+)
+del _SHEETS
 
 
 @dataclass(frozen=True)
@@ -88,6 +113,11 @@ class Layout:
     fact_columns: tuple[Column, ...]
     facts: tuple[FactRow, ...]
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lang: str = DEFAULT  # the language of the sheet names, instructions and drop-down labels
+
+    def sheet(self, name: str) -> str:
+        """A fixed sheet's name (INSTRUCTIONS, PROFILE_SHEET, LISTS_SHEET) in the layout's language."""
+        return localised_sheet(name, self.lang)
 
     def fact_sheets(self) -> list[str]:
         return list(dict.fromkeys(row.sheet for row in self.facts))
@@ -97,7 +127,7 @@ class Layout:
         return (FACT_KEY, QUESTION_KEY, *(c.key for c in self.fact_columns))
 
     def structural_sheets(self) -> list[str]:
-        return [PROFILE_SHEET, *(t.sheet for t in self.tables)]
+        return [self.sheet(PROFILE_SHEET), *(t.sheet for t in self.tables)]
 
 
 def _unwrap_optional(annotation: Any) -> Any:
@@ -181,8 +211,13 @@ def theme_sheet_name(title: str) -> str:
     return SheetTitles.valid(title.split("(")[0])
 
 
-def fact_themes(catalogue: Any) -> dict[str, tuple[str, list[str]]]:
-    """For every fact path a rule tests: the first theme (in the paper's order) using it, and the rules."""
+def _theme_title(loaded: Any, lang: str) -> str:
+    texts = loaded.theme_in(lang)
+    return texts[0] if texts else loaded.theme_title
+
+
+def fact_themes(catalogue: Any, lang: str = DEFAULT) -> dict[str, tuple[str, list[str]]]:
+    """For every fact path a rule tests: the first theme (in the paper's order, titled in ``lang``) using it, and the rules."""
     found: dict[str, tuple[str, list[str]]] = {}
     for loaded in catalogue.rules:  # the catalogue is sorted in the paper's theme order
         conditions = [loaded.rule.condition] + ([loaded.rule.applies_if] if loaded.rule.applies_if else [])
@@ -190,7 +225,7 @@ def fact_themes(catalogue: Any) -> dict[str, tuple[str, list[str]]]:
             for leaf in condition.leaves():
                 if leaf.fact is None:
                     continue
-                _theme, rules = found.setdefault(leaf.fact, (loaded.theme_title, []))
+                _theme, rules = found.setdefault(leaf.fact, (_theme_title(loaded, lang), []))
                 if loaded.id not in rules:
                     rules.append(loaded.id)
     return found
@@ -200,34 +235,38 @@ def _humanise(path: str) -> str:
     return " › ".join(part.replace("_", " ") for part in path.split("."))
 
 
-def build_layout(catalogue: Any) -> Layout:
-    """The workbook layout for the current profile model, with facts placed on the sheets of the themes whose rules use them."""
+def build_layout(catalogue: Any, lang: str = DEFAULT) -> Layout:
+    """The workbook layout for the current profile model, with facts placed on the sheets of the themes whose rules use them;
+    sheet names in ``lang`` (the keys in the header rows and the fact column stay the same in every language)."""
     tables_found: list[tuple[str, type[BaseModel], str]] = []
     profile_rows = record_columns(Profile, tables=tables_found)
     tables = tuple(
-        Table(path, sheet_name_for_table(path), tuple(record_columns(model)), description) for path, model, description in tables_found
+        Table(path, localised_sheet(sheet_name_for_table(path), lang), tuple(record_columns(model)), description)
+        for path, model, description in tables_found
     )
     fact_columns = tuple(record_columns(Fact))
-    themes = fact_themes(catalogue)
+    themes = fact_themes(catalogue, lang)
+    general = localised_sheet(GENERAL_SHEET, lang)
     facts: list[FactRow] = []
     descriptions = _fact_descriptions()
     for path in fact_paths():
         title, rules = themes.get(path, (None, []))
-        sheet = theme_sheet_name(title) if title else GENERAL_SHEET
+        sheet = theme_sheet_name(title) if title else general
         question = _humanise(path)
         if descriptions.get(path):
             question += f" — {descriptions[path]}"
         facts.append(FactRow(path, sheet, question, tuple(rules)))
-    facts += _pack_fact_rows(catalogue, themes)
+    facts += _pack_fact_rows(catalogue, themes, lang)
     order: dict[str, int] = {}
     for loaded in catalogue.rules:  # in the paper's theme order
-        order.setdefault(theme_sheet_name(loaded.theme_title), len(order))
+        order.setdefault(theme_sheet_name(_theme_title(loaded, lang)), len(order))
     for pack in catalogue.packs:  # a pack theme no rule uses still holds the facts declared on it
         for theme in pack.themes:
-            order.setdefault(theme_sheet_name(theme.title), len(order))
+            order.setdefault(theme_sheet_name(_pack_theme_title(theme, pack, lang)), len(order))
     facts.sort(key=lambda row: order.get(row.sheet, len(order)))  # General last; stable: model order within a sheet
-    facts = _clear_of(facts, (INSTRUCTIONS, PROFILE_SHEET, LISTS_SHEET, *(t.sheet for t in tables)))
-    layout = Layout(tuple(profile_rows), tables, fact_columns, tuple(facts))
+    fixed = tuple(localised_sheet(name, lang) for name in (INSTRUCTIONS, PROFILE_SHEET, LISTS_SHEET))
+    facts = _clear_of(facts, (*fixed, *(t.sheet for t in tables)))
+    layout = Layout(tuple(profile_rows), tables, fact_columns, tuple(facts), lang=lang)
     for column in [*profile_rows, *fact_columns, *(c for t in tables for c in t.columns)]:
         if column.list_name:
             layout.lists[column.list_name] = column.choices
@@ -245,7 +284,12 @@ def _clear_of(facts: list[FactRow], reserved: tuple[str, ...]) -> list[FactRow]:
     return [replace(row, sheet=renamed.get(row.sheet, row.sheet)) for row in facts]
 
 
-def _pack_fact_rows(catalogue: Any, themes: dict[str, tuple[str, list[str]]]) -> list[FactRow]:
+def _pack_theme_title(theme: Any, pack: Any, lang: str) -> str:
+    texts = theme.in_language(lang, pack.language)
+    return texts[0] if texts else theme.title
+
+
+def _pack_fact_rows(catalogue: Any, themes: dict[str, tuple[str, list[str]]], lang: str = DEFAULT) -> list[FactRow]:
     """A row per fact a loaded pack declares, on the sheet of the theme it names, its label as the question."""
     rows = []
     for pack in catalogue.packs:
@@ -253,7 +297,7 @@ def _pack_fact_rows(catalogue: Any, themes: dict[str, tuple[str, list[str]]]) ->
             theme = pack.theme(fact.theme)
             question = fact.label + (f" — {fact.help}" if fact.help else "")
             rules = themes.get(fact.path, ("", []))[1]
-            rows.append(FactRow(fact.path, theme_sheet_name(theme.title), question, tuple(rules), fact.type.value))
+            rows.append(FactRow(fact.path, theme_sheet_name(_pack_theme_title(theme, pack, lang)), question, tuple(rules), fact.type.value))
     return rows
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputErrors
+from ..i18n import DEFAULT, N_, _, format_date, using
 from ..profile import Fact, Profile, fact_paths
 from ..reporters.cells import CELL_LIMIT, clean_text, is_formula_like, set_text
 from .layout import (
@@ -27,32 +28,38 @@ from .layout import (
     Layout,
     build_layout,
 )
-from .values import lookup, to_cell
+from .values import choice_label, lookup, to_cell
 from .xlsx_bytes import workbook_bytes
 
 SPARE_ROWS = 200
 """Unlocked rows with drop-downs below the last record, where a lawyer adds provisions."""
 
 _PROMPTS = {
-    "choice_list": "Several values: separate them with commas. The drop-down offers one value at a time.",
-    "date": "A date, written YYYY-MM-DD.",
-    "integer": "A whole number.",
-    "number": "A number.",
+    "choice_list": N_("Several values: separate them with commas. The drop-down offers one value at a time."),
+    "date": N_("A date, written YYYY-MM-DD."),
+    "integer": N_("A whole number."),
+    "number": N_("A number."),
 }
 
 
-def build_template(catalogue: Any, profile: Profile | None = None) -> bytes:
-    """The workbook as .xlsx bytes (the caller writes them atomically)."""
+def build_template(catalogue: Any, profile: Profile | None = None, lang: str = DEFAULT) -> bytes:
+    """The workbook as .xlsx bytes (the caller writes them atomically), its sheet names, instructions,
+    drop-down labels and comments in ``lang``; header keys and fact paths stay the same in every language."""
+    with using(lang):
+        return _build(catalogue, profile, lang)
+
+
+def _build(catalogue: Any, profile: Profile | None, lang: str) -> bytes:
     from openpyxl import Workbook
 
-    layout = build_layout(catalogue)
+    layout = build_layout(catalogue, lang)
     workbook = Workbook()
     instructions = workbook.active
-    instructions.title = INSTRUCTIONS
+    instructions.title = layout.sheet(INSTRUCTIONS)
     _write_instructions(instructions, layout, profile, [pack.id for pack in catalogue.packs if pack.facts])
     _write_lists(workbook, layout)
     data = profile.model_dump(mode="json") if profile else None
-    _write_profile_sheet(workbook.create_sheet(PROFILE_SHEET), layout, data)
+    _write_profile_sheet(workbook.create_sheet(layout.sheet(PROFILE_SHEET)), layout, data)
     for table in layout.tables:
         records = lookup(data, table.path) if data else None
         _write_table(workbook.create_sheet(table.sheet), table.columns, records or [], table.description)
@@ -60,13 +67,15 @@ def build_template(catalogue: Any, profile: Profile | None = None) -> bytes:
     for sheet in layout.fact_sheets():
         rows = [row for row in layout.facts if row.sheet == sheet]
         _write_facts(workbook.create_sheet(sheet), layout, rows, stated)
-    return workbook_bytes(workbook, "gap-engine monitoring questionnaire", profile.as_of if profile else None)
+    return workbook_bytes(workbook, _("gap-engine monitoring questionnaire"), profile.as_of if profile else None)
 
 
-def write_template(catalogue: Any, target: Path, profile: Profile | None = None, inputs: list[Path] | None = None) -> None:
+def write_template(
+    catalogue: Any, target: Path, profile: Profile | None = None, inputs: list[Path] | None = None, lang: str = DEFAULT
+) -> None:
     from ..output import write_atomic
 
-    write_atomic(target, build_template(catalogue, profile), inputs or [])
+    write_atomic(target, build_template(catalogue, profile, lang), inputs or [])
 
 
 def _header(sheet: Any, headers: list[str], descriptions: dict[str, str]) -> None:
@@ -110,21 +119,22 @@ def _validation(sheet: Any, column: Column, cell_range: str) -> None:
         strict = column.kind != "choice_list"  # a comma-separated list cannot be checked by Excel; the import checks it
         rule = DataValidation(type="list", formula1=column.list_name, allow_blank=True, showErrorMessage=strict)
         if strict:
-            rule.error = f"Choose one of: {', '.join(column.choices)}"[:255]  # Excel's limits on these texts
+            labels = ", ".join(choice_label(choice, _language()) for choice in column.choices)
+            rule.error = _("Choose one of: {choices}").format(choices=labels)[:255]  # Excel's limits on these texts
             rule.errorTitle = column.key[-32:]
     elif column.kind == "date":
         rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True, showErrorMessage=True)
-        rule.error = "Write a date as YYYY-MM-DD."
+        rule.error = _("Write a date as YYYY-MM-DD.")
     elif column.kind == "integer":
         rule = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True)
-        rule.error = "Write a whole number."
+        rule.error = _("Write a whole number.")
     elif column.kind == "number":
         rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True)
-        rule.error = "Write a number."
+        rule.error = _("Write a number.")
     else:
         return
     if column.kind in _PROMPTS:
-        rule.prompt = _PROMPTS[column.kind]
+        rule.prompt = _(_PROMPTS[column.kind])
         rule.promptTitle = column.key[-32:]
         rule.showInputMessage = True
     sheet.add_data_validation(rule)
@@ -136,15 +146,17 @@ def _fill(sheet: Any, row: int, col: int, column: Column, value: Any) -> None:
     _unlock(cell)
     if column.kind == "date":
         cell.number_format = "yyyy-mm-dd"
-    stated, value = value, to_cell(column, value)
+    stated, value = value, to_cell(column, value, _language())
     if value is None:
         return
     if isinstance(value, str):
         if clean_text(value) != value:  # the import would read back something else: say so rather than lose it
             raise InputErrors.single(
                 "--from",
-                f"{column.key}: text with control characters or over {CELL_LIMIT:,} characters cannot be put in a workbook cell unchanged",
-                hint=f"shorten or clean the text ({_cell_name(cell)})",
+                _("{field}: text with control characters or over {limit} characters cannot be put in a workbook cell unchanged").format(
+                    field=column.key, limit=f"{CELL_LIMIT:,}"
+                ),
+                hint=_("shorten or clean the text ({cell})").format(cell=_cell_name(cell)),
             )
         set_text(cell, value)
         # "\r=1" is stored as "_x000D_=1", which set_text does not see as a formula; the cell is protected all the same.
@@ -161,7 +173,8 @@ def _cell_name(cell: Any) -> str:
 def _write_lists(workbook: Any, layout: Layout) -> None:
     from openpyxl.workbook.defined_name import DefinedName
 
-    sheet = workbook.create_sheet(LISTS_SHEET)
+    lists_sheet = layout.sheet(LISTS_SHEET)
+    sheet = workbook.create_sheet(lists_sheet)
     sheet.sheet_state = "hidden"
     for index, (name, choices) in enumerate(sorted(layout.lists.items()), start=1):
         from openpyxl.utils import get_column_letter
@@ -169,14 +182,14 @@ def _write_lists(workbook: Any, layout: Layout) -> None:
         letter = get_column_letter(index)
         set_text(sheet.cell(row=1, column=index), name)
         for offset, choice in enumerate(choices, start=2):
-            set_text(sheet.cell(row=offset, column=index), choice)
-        ref = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(choices) + 1}"
+            set_text(sheet.cell(row=offset, column=index), choice_label(choice, layout.lang))
+        ref = f"'{lists_sheet}'!${letter}$2:${letter}${len(choices) + 1}"
         workbook.defined_names[name] = DefinedName(name, attr_text=ref)
     _protect(sheet)
 
 
 def _write_profile_sheet(sheet: Any, layout: Layout, data: dict[str, Any] | None) -> None:
-    _header(sheet, list(PROFILE_HEADERS), {"value": "Answer here; the other columns are locked."})
+    _header(sheet, list(PROFILE_HEADERS), {"value": _("Answer here; the other columns are locked.")})
     value_col = PROFILE_HEADERS.index("value") + 1
     for row, column in enumerate(layout.profile_rows, start=2):
         set_text(sheet.cell(row=row, column=1), column.key)
@@ -211,7 +224,7 @@ def _write_facts(sheet: Any, layout: Layout, rows: list[FactRow], stated: dict[s
     answer_rows: list[int] = []
     for row_number, row in enumerate(rows, start=2):
         set_text(sheet.cell(row=row_number, column=headers.index(FACT_KEY) + 1), row.path)
-        question = row.question + (f" (rules: {', '.join(row.rules)})" if row.rules else "")
+        question = row.question + (_(" (rules: {rules})").format(rules=", ".join(row.rules)) if row.rules else "")
         set_text(sheet.cell(row=row_number, column=headers.index(QUESTION_KEY) + 1), question)
         value = stated.get(row.path)
         column = row.value_column
@@ -252,8 +265,8 @@ def _value_validation(sheet: Any, column: Column, cell: str) -> None:
     rule = DataValidation(
         type="decimal", operator="between", formula1="-1E+307", formula2="1E+307", allow_blank=True, showErrorMessage=True
     )
-    rule.error = "Write a number."
-    rule.prompt = _PROMPTS["number"]
+    rule.error = _("Write a number.")
+    rule.prompt = _(_PROMPTS["number"])
     rule.showInputMessage = True
     sheet.add_data_validation(rule)
     rule.add(cell)
@@ -288,40 +301,68 @@ def _widths(sheet: Any, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
+def _language() -> str:
+    from ..i18n import language
+
+    return language()
+
+
 def _write_instructions(sheet: Any, layout: Layout, profile: Profile | None, packs: list[str]) -> None:
     from openpyxl.styles import Alignment, Font
 
-    subject = f" for {profile.jurisdiction.name} ({profile.jurisdiction.code}), law as of {profile.as_of}" if profile else ""
+    subject = (
+        _(" for {name} ({code}), law as of {date}").format(
+            name=profile.jurisdiction.name, code=profile.jurisdiction.code, date=format_date(profile.as_of)
+        )
+        if profile
+        else ""
+    )
+    answers = " / ".join(choice_label(a, layout.lang) for a in ("yes", "no", "partial", "unknown"))
+    how = _("How to answer")
     lines = [
-        f"Lanzarote Committee monitoring questionnaire{subject}",
+        _("Lanzarote Committee monitoring questionnaire{subject}").format(subject=subject),
         "",
-        "This workbook describes one jurisdiction's law for gap-engine, which checks it against the rules derived from the "
-        "background paper on emerging technologies and the Lanzarote Convention (CETS 201).",
+        _(
+            "This workbook describes one jurisdiction's law for gap-engine, which checks it against the rules derived from the "
+            "background paper on emerging technologies and the Lanzarote Convention (CETS 201)."
+        ),
         "",
-        "How to answer",
-        "• Answers are yes / no / partial / unknown (choose from the drop-down). A blank answer means unknown: "
-        "a fact not given is never read as 'no'.",
-        "• Cite the evidence in the same row: citation.instrument (the Act or code), citation.provision, citation.title, "
-        "citation.url (http:// or https://) and citation.in_force (the date in force, YYYY-MM-DD).",
-        f"• Sheet '{PROFILE_SHEET}': the jurisdiction, the date whose law is described (as_of) and the status towards the "
-        "Convention. A real jurisdiction must list its sources on the Sources sheet.",
-        "• Sheet 'Reservations': one row per reservation made (article, paragraph, indent), e.g. the Article 20(3) reservation.",
-        "• Sheet 'Offences': one row per offence provision. To add a provision, fill the next empty row. 'conduct' takes "
-        "several values separated by commas (e.g. producing, possessing); each 'material.*' column says whether the "
-        "provision reaches that material; a blank material is not stated.",
-        "• The theme sheets (" + ", ".join(layout.fact_sheets()) + ") hold one row per fact to answer; the rules that use "
-        "each fact are named in the question column. A rule pack's facts (rows whose fact starts with 'extensions.') are "
-        "answered the same way, except a date or a number, which goes alone in the answer column.",
-        "• Do not rename sheets or header cells, and do not change the 'fact' column: the import finds answers by them.",
+        how,
+        _(
+            "• Answers are {answers} (choose from the drop-down). A blank answer means unknown: "
+            "a fact not given is never read as 'no'. Answers in English or French are both accepted."
+        ).format(answers=answers),
+        _(
+            "• Cite the evidence in the same row: citation.instrument (the Act or code), citation.provision, citation.title, "
+            "citation.url (http:// or https://) and citation.in_force (the date in force, YYYY-MM-DD)."
+        ),
+        _(
+            "• Sheet '{profile}': the jurisdiction, the date whose law is described (as_of) and the status towards the "
+            "Convention. A real jurisdiction must list its sources on the {sources} sheet."
+        ).format(profile=layout.sheet(PROFILE_SHEET), sources=layout.sheet("Sources")),
+        _("• Sheet '{sheet}': one row per reservation made (article, paragraph, indent), e.g. the Article 20(3) reservation.").format(
+            sheet=layout.sheet("Reservations")
+        ),
+        _(
+            "• Sheet '{sheet}': one row per offence provision. To add a provision, fill the next empty row. 'conduct' takes "
+            "several values separated by commas (e.g. producing, possessing); each 'material.*' column says whether the "
+            "provision reaches that material; a blank material is not stated."
+        ).format(sheet=layout.sheet("Offences")),
+        _(
+            "• The theme sheets ({sheets}) hold one row per fact to answer; the rules that use "
+            "each fact are named in the question column. A rule pack's facts (rows whose fact starts with 'extensions.') are "
+            "answered the same way, except a date or a number, which goes alone in the answer column."
+        ).format(sheets=", ".join(layout.fact_sheets())),
+        _("• Do not rename sheets or header cells, and do not change the 'fact' column: the import finds answers by them."),
         "",
-        "Read it back with:  gap-engine import THIS_WORKBOOK.xlsx -o profile.yaml"
-        + (f"  --rules DIR  (once for each rule pack whose facts it asks: {', '.join(packs)})" if packs else ""),
-        "Every error is reported at once, with its sheet and cell.",
+        _("Read it back with:  gap-engine import THIS_WORKBOOK.xlsx -o profile.yaml")
+        + (_("  --rules DIR  (once for each rule pack whose facts it asks: {packs})").format(packs=", ".join(packs)) if packs else ""),
+        _("Every error is reported at once, with its sheet and cell."),
     ]
     for row, line in enumerate(lines, start=1):
         cell = set_text(sheet.cell(row=row, column=1), line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if row == 1 or line in ("How to answer",):
+        if row == 1 or line == how:
             cell.font = Font(bold=True, size=14 if row == 1 else 11)
     sheet.column_dimensions["A"].width = 120
     _protect(sheet)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from ..suggest import closest, did_you_mean
+from ..suggest import closest
 from .layout import Column
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,15}")
@@ -32,6 +33,30 @@ _ESCAPE_NEEDED = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}[_\r])")
 
 BLANK = object()
 """``from_cell``'s answer for an empty cell: the value is not stated."""
+
+ANSWER_LABELS = {"fr": {"yes": "oui", "no": "non", "partial": "partiellement", "unknown": "inconnu"}}
+"""The drop-down labels of the answers (and of yes/no columns) in a template of another language than English.
+Only these four words are translated: the other choices (conducts, materials...) are identifiers a rule names."""
+
+READ_AS = {
+    "oui": "yes",
+    "non": "no",
+    "partiellement": "partial",
+    "partiel": "partial",
+    "partielle": "partial",
+    "inconnu": "unknown",
+    "inconnue": "unknown",
+    "vrai": "yes",
+    "faux": "no",
+}
+"""French answers the import accepts in a template of either language, and what they stand for."""
+
+ENGLISH_WORDS = frozenset(("yes", "no", "partial", "unknown", "true", "false"))
+
+
+def choice_label(choice: str, lang: str) -> str:
+    """How a choice is shown in a template of ``lang`` (``oui`` for yes in French); the value itself otherwise."""
+    return ANSWER_LABELS.get(lang, {}).get(choice, choice)
 
 
 class CellValueError(ValueError):
@@ -87,12 +112,14 @@ def unescape_text(text: str) -> str:
     return _OOXML_ESCAPE.sub(decode, text) if "_x" in text else text
 
 
-def to_cell(column: Column, value: Any) -> Any:
-    """The cell value for a JSON-mode profile value (None leaves the cell blank)."""
+def to_cell(column: Column, value: Any, lang: str = "en") -> Any:
+    """The cell value for a JSON-mode profile value (None leaves the cell blank), its answer words in ``lang``."""
     if value is None:
         return None
     if column.kind == "boolean":
-        return "yes" if value else "no"
+        return choice_label("yes" if value else "no", lang)
+    if column.kind == "choice":
+        return choice_label(value, lang)
     if column.kind == "date":
         return date.fromisoformat(value)
     if column.kind in ("choice_list", "text_list"):
@@ -100,8 +127,11 @@ def to_cell(column: Column, value: Any) -> Any:
     return escape_text(value) if isinstance(value, str) else value
 
 
-def from_cell(column: Column, raw: Any) -> Any:
-    """The profile value for a cell's content; ``BLANK`` when empty; raises ``CellValueError``."""
+def from_cell(column: Column, raw: Any, languages: Counter[str] | None = None) -> Any:
+    """The profile value for a cell's content; ``BLANK`` when empty; raises ``CellValueError``.
+
+    An answer may be written in English or French (``oui``, ``partiellement``...) in a template of
+    either language; ``languages`` counts which one each answer was read in."""
     kind = column.kind
     if isinstance(raw, str):
         raw = unescape_text(raw)
@@ -112,6 +142,12 @@ def from_cell(column: Column, raw: Any) -> Any:
             text = "yes" if raw else "no"
         else:
             text = str(raw).strip().lower()
+        if text in READ_AS and READ_AS[text] in column.choices:
+            text = READ_AS[text]
+            if languages is not None:
+                languages["fr"] += 1
+        elif text in ENGLISH_WORDS and languages is not None:
+            languages["en"] += 1
         if kind == "boolean":
             text = {"true": "yes", "false": "no"}.get(text, text)
         _check_choice(text, column.choices, raw)
@@ -148,7 +184,17 @@ def _show(raw: Any) -> str:
 def _check_choice(text: str, choices: tuple[str, ...], raw: Any) -> None:
     if text in choices:
         return
-    raise CellValueError(f"{_show(raw)} is not one of {', '.join(choices)}", hint=did_you_mean(text, choices))
+    from ..i18n import DEFAULT, _, language
+
+    french = [label for label in ANSWER_LABELS["fr"].values() if READ_AS[label] in choices]
+    match = closest(text, [*choices, *french])
+    # The French words are offered to a reader working in French; in English the message stays as it always was.
+    shown = french if language() != DEFAULT else []
+    accepted = ", ".join(choices) + (" " + _("(or in French: {words})").format(words=", ".join(shown)) if shown else "")
+    raise CellValueError(
+        _("{value} is not one of {choices}").format(value=_show(raw), choices=accepted),
+        hint=_("did you mean {choice!r}?").format(choice=match) if match else None,
+    )
 
 
 def _integer(raw: Any) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from ..findings import CheckResults, Finding, ProfileResult
+from ..i18n import DEFAULT, language, pgettext
 from .cells import csv_safe
 
 COLUMNS = (
@@ -44,6 +45,45 @@ COLUMNS = (
     "waiver_justification",
     "waiver_expires",
 )
+
+
+def headers() -> list[str]:
+    """The header row: the column keys in English (what pipelines read), their translations in French."""
+    if language() == DEFAULT:
+        return list(COLUMNS)
+    return [pgettext("csv header", column) for column in COLUMNS]
+
+
+# The French headers, marked for extraction (pgettext needs its literal context and message).
+_HEADERS = [
+    pgettext("csv header", "jurisdiction"),
+    pgettext("csv header", "jurisdiction_name"),
+    pgettext("csv header", "as_of"),
+    pgettext("csv header", "evaluated_on"),
+    pgettext("csv header", "source"),
+    pgettext("csv header", "rule_id"),
+    pgettext("csv header", "title"),
+    pgettext("csv header", "theme"),
+    pgettext("csv header", "status"),
+    pgettext("csv header", "severity"),
+    pgettext("csv header", "pack"),
+    pgettext("csv header", "articles"),
+    pgettext("csv header", "questions"),
+    pgettext("csv header", "paper_section"),
+    pgettext("csv header", "missing"),
+    pgettext("csv header", "notes"),
+    pgettext("csv header", "evidence"),
+    pgettext("csv header", "evidence_urls"),
+    pgettext("csv header", "finding"),
+    pgettext("csv header", "recommendation"),
+    pgettext("csv header", "label"),
+    pgettext("csv header", "pack_version"),
+    pgettext("csv header", "replaces"),
+    pgettext("csv header", "waived"),
+    pgettext("csv header", "waiver_justification"),
+    pgettext("csv header", "waiver_expires"),
+]
+del _HEADERS
 
 SEPARATOR = "; "
 """Joins list values (articles, questions, missing elements, evidence) inside one field."""
@@ -118,7 +158,7 @@ BOM = "\ufeff"
 
 def header() -> str:
     """The byte-order mark and the header row: the start of every CSV, streamed or not."""
-    return BOM + _lines([COLUMNS])
+    return BOM + _lines([headers()])
 
 
 def profile_rows(profile: ProfileResult) -> str:

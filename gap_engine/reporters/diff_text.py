@@ -7,38 +7,46 @@ from __future__ import annotations
 
 import textwrap
 
-from ..diff_model import DIRECTION_TEXT, Diff, Direction, FindingChange, JurisdictionDiff, JurisdictionOnly, Side, sorted_for_report
-from .diff_words import counts_text, grouped_rule_changes, side_text, status_move
+from ..diff_model import Diff, Direction, FindingChange, JurisdictionDiff, JurisdictionOnly, Side, sorted_for_report
+from ..i18n import _, format_date
+from .diff_words import counts_text, dates_text, direction_name, grouped_rule_changes, side_text, status_move
+from .grouping import status_name
 
 INDENT = 28
 
 
 def render(diff: Diff) -> str:
-    lines = ["gap-engine diff", f"  old: {side_text(diff.old)}", f"  new: {side_text(diff.new)}", ""]
+    lines = [
+        "gap-engine diff",
+        "  " + _("old: {side}").format(side=side_text(diff.old)),
+        "  " + _("new: {side}").format(side=side_text(diff.new)),
+        "",
+    ]
     lines += _rule_section(diff)
     for jurisdiction in diff.jurisdictions:
         lines += _jurisdiction(jurisdiction)
     for title, members in (
-        ("Jurisdictions added (NEW only)", diff.jurisdictions_added),
-        ("Jurisdictions removed (OLD only)", diff.jurisdictions_removed),
+        (_("Jurisdictions added (NEW only)"), diff.jurisdictions_added),
+        (_("Jurisdictions removed (OLD only)"), diff.jurisdictions_removed),
     ):
         if members:
             lines.append(title)
             lines += [f"  {_only(item)}" for item in members]
             lines.append("")
-    lines.append(f"Summary: {counts_text(diff.counts)}")
+    lines.append(_("Summary: {counts}").format(counts=counts_text(diff.counts)))
     lines.append(_engines(diff.old, diff.new))
     return "\n".join(lines) + "\n"
 
 
 def _rule_section(diff: Diff) -> list[str]:
     if not (diff.packs or diff.rules or diff.rules_note):
-        return ["Rule-pack changes: none", ""]
-    lines = ["Rule-pack changes"]
+        return [_("Rule-pack changes: none"), ""]
+    lines = [_("Rule-pack changes")]
     for pack in diff.packs:
-        lines.append(f"  pack {pack.id}: {pack.version_before or '(not run)'} -> {pack.version_after or '(not run)'}")
+        before, after = pack.version_before or _("(not run)"), pack.version_after or _("(not run)")
+        lines.append("  " + _("pack {pack}: {before} -> {after}").format(pack=pack.id, before=before, after=after))
     if diff.rules_note:
-        lines += _wrapped(f"note: {diff.rules_note}", 2, "")
+        lines += _wrapped(_("note: {note}").format(note=diff.rules_note), 2, "")
     for heading, entries in grouped_rule_changes(diff):
         lines.append(f"  {heading}")
         for entry in entries:
@@ -48,11 +56,7 @@ def _rule_section(diff: Diff) -> list[str]:
 
 
 def _jurisdiction(item: JurisdictionDiff) -> list[str]:
-    dates = (
-        f"evaluated on {item.evaluated_on_before}"
-        if item.evaluated_on_before == item.evaluated_on_after
-        else f"evaluated on {item.evaluated_on_before} -> {item.evaluated_on_after}"
-    )
+    dates = _("evaluated on {dates}").format(dates=dates_text(item.evaluated_on_before, item.evaluated_on_after))
     lines = [f"{item.jurisdiction_name} ({item.jurisdiction}) — {dates}", f"  {counts_text(item.counts)}"]
     for finding in sorted_for_report(item.findings):
         if finding.direction is not Direction.unchanged:
@@ -62,23 +66,23 @@ def _jurisdiction(item: JurisdictionDiff) -> list[str]:
 
 
 def _finding(finding: FindingChange) -> list[str]:
-    label = DIRECTION_TEXT[finding.direction].upper()
+    label = direction_name(finding.direction).upper()
     lines = [f"    {label:<13} {finding.rule_id:<9} {finding.title}", f"{'':{INDENT}}{status_move(finding)}"]
     if finding.rule_change:
-        lines += _wrapped(f"rule: {finding.rule_change}", INDENT, "! ")
+        lines += _wrapped(_("rule: {change}").format(change=finding.rule_change), INDENT, "! ")
     for element in finding.elements:
-        before = element.status_before.value if element.status_before else "(not in the rule)"
-        after = element.status_after.value if element.status_after else "(not in the rule)"
-        move = f"{before} -> {after}" if before != after else f"still {after}"
+        before = status_name(element.status_before) if element.status_before else _("(not in the rule)")
+        after = status_name(element.status_after) if element.status_after else _("(not in the rule)")
+        move = f"{before} -> {after}" if before != after else _("still {status}").format(status=after)
         lines += _wrapped(f"{element.element}: {move}", INDENT, "- ")
         for change in element.evidence:
             lines += _wrapped(change.summary, INDENT + 2, "* ")
     for change in finding.evidence:
         lines += _wrapped(change.summary, INDENT, "* ")
     for note in finding.notes_added:
-        lines += _wrapped(f"new note: {note}", INDENT, "+ ")
+        lines += _wrapped(_("new note: {note}").format(note=note), INDENT, "+ ")
     for note in finding.notes_removed:
-        lines += _wrapped(f"note gone: {note}", INDENT, "- ")
+        lines += _wrapped(_("note gone: {note}").format(note=note), INDENT, "- ")
     return lines
 
 
@@ -88,12 +92,18 @@ def _wrapped(text: str, indent: int, bullet: str) -> list[str]:
 
 
 def _only(item: JurisdictionOnly) -> str:
-    counts = ", ".join(f"{n} {status}" for status, n in item.counts.items() if n)
-    where = f"law as of {item.as_of}, evaluated on {item.evaluated_on} — {item.source}"
+    counts = ", ".join(f"{n} {status_name(status)}" for status, n in item.counts.items() if n)
+    where = _("law as of {as_of}, evaluated on {on} — {source}").format(
+        as_of=format_date(item.as_of), on=format_date(item.evaluated_on), source=item.source
+    )
     return f"{item.jurisdiction_name} ({item.jurisdiction}) — {where}: {counts}"
 
 
 def _engines(old: Side, new: Side) -> str:
     if old.rules_version == new.rules_version and old.engine == new.engine:
-        return f"rules {new.rules_version} (packs: {', '.join(new.packs)}), engine {new.engine}"
-    return f"rules {old.rules_version} -> {new.rules_version}, engine {old.engine} -> {new.engine}"
+        return _("rules {version} (packs: {packs}), engine {engine}").format(
+            version=new.rules_version, packs=", ".join(new.packs), engine=new.engine
+        )
+    return _("rules {old} -> {new}, engine {old_engine} -> {new_engine}").format(
+        old=old.rules_version, new=new.rules_version, old_engine=old.engine, new_engine=new.engine
+    )

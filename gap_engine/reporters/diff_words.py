@@ -4,6 +4,30 @@ from __future__ import annotations
 
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, Side
 from ..findings import Status
+from ..i18n import N_, _, format_date
+from .grouping import status_name
+
+DIRECTION_NAMES: dict[Direction, str] = {
+    Direction.regressed: N_("regressed"),
+    Direction.rule_changed: N_("rule changed"),
+    Direction.improved: N_("improved"),
+    Direction.changed: N_("changed"),
+    Direction.rule_added: N_("rule added"),
+    Direction.rule_removed: N_("rule removed"),
+    Direction.unchanged: N_("unchanged"),
+}
+
+
+def direction_name(direction: Direction) -> str:
+    """A direction as people read it in the current language (JSON keeps ``Direction.value``)."""
+    return _(DIRECTION_NAMES[direction]) if direction in DIRECTION_NAMES else DIRECTION_TEXT[direction]
+
+
+def dates_text(before: object, after: object, arrow: str = "->") -> str:
+    """``2024-06-30`` or ``2021-05-31 -> 2024-06-30``, each date as the language writes it."""
+    shown = [format_date(d) if hasattr(d, "isoformat") else str(d) for d in (before, after)]
+    return shown[0] if before == after else f"{shown[0]} {arrow} {shown[1]}"
+
 
 DIRECTION_MEANING: dict[Direction, str] = {
     Direction.regressed: "the law is shown to give less protection (e.g. partial -> gap, covered -> unknown, covered -> reserved)",
@@ -20,28 +44,28 @@ DIRECTION_MEANING: dict[Direction, str] = {
 
 def side_text(side: Side) -> str:
     """``fixtures/nl.yaml (profile, checked now)`` or ``results.json (results of gap-engine 0.1.0)``."""
-    how = "profile, checked now" if side.kind == "profile" else f"results of gap-engine {side.tool_version}"
-    return f"{side.source} ({how}; packs {', '.join(side.packs) or 'none'})"
+    how = _("profile, checked now") if side.kind == "profile" else _("results of gap-engine {version}").format(version=side.tool_version)
+    return _("{source} ({how}; packs {packs})").format(source=side.source, how=how, packs=", ".join(side.packs) or _("none"))
 
 
 def counts_text(counts: dict[str, int]) -> str:
     """``1 improved, 2 changed, 74 unchanged`` in report order, leaving out zeros."""
-    parts = [f"{counts[d.value]} {DIRECTION_TEXT[d]}" for d in DIRECTION_ORDER if counts.get(d.value)]
-    return ", ".join(parts) or "no findings"
+    parts = [f"{counts[d.value]} {direction_name(d)}" for d in DIRECTION_ORDER if counts.get(d.value)]
+    return ", ".join(parts) or _("no findings")
 
 
 def status_text(status: Status | None, label: str | None = None) -> str:
     """``partial (insufficient)``; ``(rule not run)`` for a side without the rule."""
     if status is None:
-        return "(rule not run)"
-    return f"{status.value} ({label})" if label else status.value
+        return _("(rule not run)")
+    return f"{status_name(status)} ({label})" if label else status_name(status)
 
 
 def status_move(finding: FindingChange, arrow: str = "->") -> str:
     """``gap -> partial``, or ``still gap`` when only the elements or evidence moved."""
     before = status_text(finding.status_before, finding.label_before)
     after = status_text(finding.status_after, finding.label_after)
-    return f"{before} {arrow} {after}" if before != after else f"still {after}"
+    return f"{before} {arrow} {after}" if before != after else _("still {status}").format(status=after)
 
 
 def grouped_rule_changes(diff: Diff) -> list[tuple[str, list[str]]]:
@@ -55,5 +79,5 @@ def grouped_rule_changes(diff: Diff) -> list[tuple[str, list[str]]]:
             for reason in rule.reasons:
                 reasons.setdefault(reason, []).append(rule.rule_id)
     changed = [f"{', '.join(ids)}: {reason}" for reason, ids in sorted(reasons.items(), key=lambda item: (item[1], item[0]))]
-    groups = [("rules added", added), ("rules removed", removed), ("rules changed", changed)]
+    groups = [(_("rules added"), added), (_("rules removed"), removed), (_("rules changed"), changed)]
     return [(heading, entries) for heading, entries in groups if entries]

@@ -11,6 +11,8 @@ import textwrap
 
 from ..explain import Candidate, ConditionNode, Explanation, FactDetail, OffenceDetail
 from ..findings import Status
+from ..i18n import _, format_date
+from .grouping import severity_name
 from .text import LABEL
 
 WIDTH = 100
@@ -25,27 +27,34 @@ def render_json(explanation: Explanation) -> str:
 def render_text(explanation: Explanation) -> str:
     e = explanation
     out: list[str] = []
-    status = ("n/a (not applicable)" if e.status is Status.not_applicable else LABEL[e.status]) + (f" ({e.label})" if e.label else "")
+    status = (_("n/a (not applicable)") if e.status is Status.not_applicable else _(LABEL[e.status])) + (f" ({e.label})" if e.label else "")
     _wrap(out, f"{e.rule_id} — {e.title}", 0, hang=2)
-    facts = [f"pack {e.pack} {e.pack_version}", f"theme {e.theme}", f"severity {e.severity}"]
-    facts.append(f"Convention articles {', '.join(e.articles)}" if e.articles else "no Convention article")
+    facts = [
+        _("pack {pack} {version}").format(pack=e.pack, version=e.pack_version),
+        _("theme {theme}").format(theme=e.theme),
+        _("severity {severity}").format(severity=severity_name(e.severity)),
+    ]
+    facts.append(_("Convention articles {articles}").format(articles=", ".join(e.articles)) if e.articles else _("no Convention article"))
     if e.replaces:
-        facts.append(f"runs instead of {', '.join(e.replaces)}")
+        facts.append(_("runs instead of {rules}").format(rules=", ".join(e.replaces)))
     _wrap(out, "; ".join(facts), 1, hang=2)
-    _wrap(out, f"{e.jurisdiction_name} ({e.jurisdiction}) — law as of {e.as_of}, evaluated on {e.evaluated_on} — {e.source}", 0, hang=2)
-    out.append(f"Status: {status}")
+    heading = _("{name} ({code}) — law as of {as_of}, evaluated on {on} — {source}").format(
+        name=e.jurisdiction_name, code=e.jurisdiction, as_of=format_date(e.as_of), on=format_date(e.evaluated_on), source=e.source
+    )
+    _wrap(out, heading, 0, hang=2)
+    out.append(_("Status: {status}").format(status=status))
     if e.precondition is not None:
         out.append("")
-        holds = "holds" if e.precondition.holds else "does not hold, so the rule is not applicable"
-        out.append(f"Applies only if (applies_if): {holds}")
+        holds = _("holds") if e.precondition.holds else _("does not hold, so the rule is not applicable")
+        out.append(_("Applies only if (applies_if): {holds}").format(holds=holds))
         _node(out, e.precondition.condition, 1, e)
     out.append("")
-    out.append("Condition")
+    out.append(_("Condition"))
     _node(out, e.condition, 1, e)
     out.append("")
     _reservations(out, e)
     out.append("")
-    out.append("What would change the verdict (each change tried: the rule decided again on the changed facts)")
+    out.append(_("What would change the verdict (each change tried: the rule decided again on the changed facts)"))
     for what_if in e.what_if:
         _wrap(out, f"- {what_if.text}", 1, hang=2)
     if e.what_if_note:
@@ -75,7 +84,7 @@ def _node(out: list[str], node: ConditionNode, level: int, e: Explanation) -> No
     text = head + node.description + (f" (named condition {node.named})" if node.named else "")
     pad = " " * (level * STEP)
     lines = textwrap.wrap(text, WIDTH - len(pad) - COLUMN, break_long_words=False, break_on_hyphens=False, subsequent_indent="") or [""]
-    out.append(f"{pad}{LABEL[node.status]:<{COLUMN - 1}} {lines[0]}")
+    out.append(f"{pad}{_(LABEL[node.status]):<{COLUMN - 1}} {lines[0]}")
     out.extend(f"{pad}{'':<{COLUMN}}{line}" for line in lines[1:])
     if node.explained_by_reservation:
         _detail(out, "explained by a reservation in force, so counted as covered when the reservations are read", level)

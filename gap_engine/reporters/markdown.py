@@ -9,33 +9,38 @@ from __future__ import annotations
 
 from ..compare import parties_by_rule
 from ..findings import CheckResults, Finding, Status
-from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
+from ..i18n import _, format_date
+from .grouping import STATUS_ORDER, pack_mark, severity_name, status_counts, status_name, themes_in_order
 from .md_text import inline, link
 
 NOT_COVERED = (Status.gap, Status.partial, Status.unknown, Status.reserved)
 
 
 def render(results: CheckResults) -> str:
-    out: list[str] = ["# gap-engine report", ""]
-    out.append(f"Rules {inline(results.rules_version)} (packs: {inline(results.packs_label())}); engine {inline(results.engine)}.")
+    statuses = " | ".join(status_name(s) for s in STATUS_ORDER)
+    out: list[str] = [_("# gap-engine report"), ""]
+    out.append(
+        _("Rules {version} (packs: {packs}); engine {engine}.").format(
+            version=inline(results.rules_version), packs=inline(results.packs_label()), engine=inline(results.engine)
+        )
+    )
     out.append("")
-    out.append("## Executive summary")
+    out.append(_("## Executive summary"))
     out.append("")
-    out.append("### By jurisdiction")
+    out.append(_("### By jurisdiction"))
     out.append("")
-    out.append("| Jurisdiction | Law as of | Evaluated on | " + " | ".join(STATUS_ORDER) + " |")
+    out.append("| " + _("Jurisdiction") + " | " + _("Law as of") + " | " + _("Evaluated on") + " | " + statuses + " |")
     out.append("|---|---|---|" + "---|" * len(STATUS_ORDER))
     for profile in results.profiles:
         counts = status_counts(profile.findings)
         out.append(
-            f"| {inline(profile.jurisdiction_name)} ({inline(profile.jurisdiction)}) | {profile.as_of} | {profile.evaluated_on} | "
-            + " | ".join(str(counts[s]) for s in STATUS_ORDER)
-            + " |"
+            f"| {inline(profile.jurisdiction_name)} ({inline(profile.jurisdiction)}) | {format_date(profile.as_of)} | "
+            f"{format_date(profile.evaluated_on)} | " + " | ".join(str(counts[s]) for s in STATUS_ORDER) + " |"
         )
     out.append("")
-    out.append("### By theme")
+    out.append(_("### By theme"))
     out.append("")
-    out.append("| Theme | " + " | ".join(STATUS_ORDER) + " |")
+    out.append("| " + _("Theme") + " | " + statuses + " |")
     out.append("|---|" + "---|" * len(STATUS_ORDER))
     every = results.all_findings()
     for theme in themes_in_order(results):
@@ -52,8 +57,13 @@ def render(results: CheckResults) -> str:
         for profile in results.profiles:
             shown = [f for f in profile.findings if f.theme == theme["id"] and (f.status in NOT_COVERED or f.waiver is not None)]
             if shown:
-                heading = f"{inline(profile.jurisdiction_name)} ({inline(profile.jurisdiction)}), law as of {profile.as_of}"
-                sections += [f"### {heading}, evaluated on {profile.evaluated_on}", ""]
+                heading = _("{name} ({code}), law as of {as_of}, evaluated on {on}").format(
+                    name=inline(profile.jurisdiction_name),
+                    code=inline(profile.jurisdiction),
+                    as_of=format_date(profile.as_of),
+                    on=format_date(profile.evaluated_on),
+                )
+                sections += [f"### {heading}", ""]
                 for finding in shown:
                     sections.extend(_finding(finding))
         if sections:
@@ -66,15 +76,17 @@ def _waivers(results: CheckResults) -> list[str]:
     rows = [(profile, f) for profile in results.profiles for f in profile.findings if f.waiver is not None]
     if not rows:
         return []
-    out = ["### Waivers", "", "| Jurisdiction | Rule | Status | Waiver | Accepted by | Accepted on | Expires | Justification |"]
+    headers = (_("Jurisdiction"), _("Rule"), _("Status"), _("Waiver"), _("Accepted by"), _("Accepted on"), _("Expires"), _("Justification"))
+    out = [_("### Waivers"), "", "| " + " | ".join(headers) + " |"]
     out.append("|---|---|---|---|---|---|---|---|")
     for profile, finding in rows:
         waiver = finding.waiver
         assert waiver is not None
         out.append(
             f"| {inline(profile.jurisdiction_name)} ({inline(profile.jurisdiction)}) | {inline(finding.rule_id)} | "
-            f"{finding.status.value} | "
-            f"{inline(waiver.headline())} | {inline(waiver.accepted_by)} | {waiver.accepted_on} | {waiver.expires} | "
+            f"{status_name(finding.status)} | "
+            f"{inline(waiver.headline())} | {inline(waiver.accepted_by)} | {format_date(waiver.accepted_on)} | "
+            f"{format_date(waiver.expires)} | "
             f"{inline(waiver.justification)} |"
         )
     return [*out, ""]
@@ -82,7 +94,7 @@ def _waivers(results: CheckResults) -> list[str]:
 
 def _parties_by_rule(results: CheckResults) -> list[str]:
     """Per theme, one line per rule saying which jurisdictions are in which status, for a report to quote."""
-    out = ["## Parties by rule", ""]
+    out = [_("## Parties by rule"), ""]
     parties = parties_by_rule(results)
     for theme in themes_in_order(results):
         members = [p for p in parties if p.rule.theme == theme["id"]]
@@ -97,32 +109,39 @@ def _parties_by_rule(results: CheckResults) -> list[str]:
 def _finding(finding: Finding) -> list[str]:
     label = f" ({inline(finding.label)})" if finding.label else ""
     title = f"{inline(finding.rule_id)} — {inline(finding.title)}{pack_mark(finding)}"
-    out = [f"#### {title}: **{finding.status.value}**{label}", ""]
-    source = "Paper" if finding.pack == "builtin" else f"Pack {inline(finding.pack)} {inline(finding.pack_version)}"
-    articles = inline(", ".join("Art. " + a for a in finding.articles) or "—")
-    questions = f", questions {inline(', '.join(finding.questions))}." if finding.questions else "."
-    out.append(f"*Severity:* {inline(finding.severity)}. *Convention:* {articles}. *{source}:* {inline(finding.paper_section)}{questions}")
+    out = [f"#### {title}: **{status_name(finding.status)}**{label}", ""]
+    if finding.pack == "builtin":
+        source = _("Paper")
+    else:
+        source = _("Pack {pack} {version}").format(pack=inline(finding.pack), version=inline(finding.pack_version))
+    articles = inline(", ".join(_("Art. {article}").format(article=a) for a in finding.articles) or "—")
+    questions = _(", questions {questions}.").format(questions=inline(", ".join(finding.questions))) if finding.questions else "."
+    out.append(
+        _("*Severity:* {severity}. *Convention:* {articles}. ").format(severity=inline(severity_name(finding.severity)), articles=articles)
+        + f"*{source}:* {inline(finding.paper_section)}"
+        + questions
+    )
     out.append("")
     if finding.waiver is not None:
-        out += [f"**Waiver:** {inline(finding.waiver.describe())}", ""]
+        out += [_("**Waiver:** {waiver}").format(waiver=inline(finding.waiver.describe())), ""]
     out.append(inline(finding.finding))
     out.append("")
     if finding.missing:
-        out.append("Missing:")
+        out.append(_("Missing:"))
         out.extend(f"- {inline(m)}" for m in finding.missing)
         out.append("")
     if finding.evidence:
-        out.append("Evidence:")
+        out.append(_("Evidence:"))
         for e in finding.evidence:
-            cite = inline(e.citation or "no citation given")
+            cite = inline(e.citation or _("no citation given"))
             url = f" {link(e.url)}" if e.url else ""
             note = f" — {inline(e.note)}" if e.note else ""
             out.append(f"- {inline(e.ref)} ({inline(e.answer)}): {cite}{url}{note}")
         out.append("")
     if finding.notes:
-        out.append("Reservations:")
+        out.append(_("Reservations:"))
         out.extend(f"- {inline(n)}" for n in finding.notes)
         out.append("")
-    out.append(f"Recommendation: {inline(finding.recommendation)}")
+    out.append(_("Recommendation: {text}").format(text=inline(finding.recommendation)))
     out.append("")
     return out

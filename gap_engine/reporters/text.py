@@ -5,21 +5,22 @@ from __future__ import annotations
 import textwrap
 
 from ..findings import CheckResults, Finding, Status
-from .grouping import by_theme, pack_mark, status_counts
+from ..i18n import N_, _, format_date
+from .grouping import by_theme, pack_mark, status_counts, status_name
 
 LABEL = {
-    Status.gap: "GAP",
-    Status.partial: "PARTIAL",
-    Status.unknown: "UNKNOWN",
-    Status.covered: "covered",
-    Status.reserved: "RESERVED",
-    Status.not_applicable: "n/a",
+    Status.gap: N_("GAP"),
+    Status.partial: N_("PARTIAL"),
+    Status.unknown: N_("UNKNOWN"),
+    Status.covered: N_("covered"),
+    Status.reserved: N_("RESERVED"),
+    Status.not_applicable: N_("n/a"),
 }
 
 
 def status_text(finding: Finding) -> str:
     """The status as shown, with the rule's own label for it beside it: ``PARTIAL (insufficient)``."""
-    return LABEL[finding.status] + (f" ({finding.label})" if finding.label else "")
+    return _(LABEL[finding.status]) + (f" ({finding.label})" if finding.label else "")
 
 
 def waiver_summary(findings: list[Finding]) -> str:
@@ -28,9 +29,9 @@ def waiver_summary(findings: list[Finding]) -> str:
     parts = [
         f"{n} {text}"
         for n, text in (
-            (states.count("active"), "waived"),
-            (states.count("expired"), "waiver(s) expired"),
-            (states.count("not_yet_accepted"), "waiver(s) not yet accepted"),
+            (states.count("active"), _("waived")),
+            (states.count("expired"), _("waiver(s) expired")),
+            (states.count("not_yet_accepted"), _("waiver(s) not yet accepted")),
         )
         if n
     ]
@@ -41,10 +42,15 @@ def render(results: CheckResults) -> str:
     lines: list[str] = []
     for profile in results.profiles:
         counts = status_counts(profile.findings)
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) + waiver_summary(profile.findings)
+        summary = ", ".join(f"{n} {status_name(s)}" for s, n in counts.items() if n) + waiver_summary(profile.findings)
         lines.append(
-            f"{profile.jurisdiction_name} ({profile.jurisdiction}) — law as of {profile.as_of}, evaluated on {profile.evaluated_on}"
-            f" — {profile.source}"
+            _("{name} ({code}) — law as of {as_of}, evaluated on {on} — {source}").format(
+                name=profile.jurisdiction_name,
+                code=profile.jurisdiction,
+                as_of=format_date(profile.as_of),
+                on=format_date(profile.evaluated_on),
+                source=profile.source,
+            )
         )
         lines.append(f"  {summary}")
         for theme, findings in by_theme(profile.findings, results):
@@ -57,7 +63,7 @@ def render(results: CheckResults) -> str:
                             lines.append(f"{'':24}{'- ' if i == 0 else '  '}{chunk}")
                 if finding.status is Status.reserved:
                     refs = ", ".join(e.ref for e in finding.evidence if e.kind == "reservation")
-                    lines.append(f"{'':24}- explained by the reservation: {refs}")
+                    lines.append(f"{'':24}- " + _("explained by the reservation: {refs}").format(refs=refs))
                 for note in finding.notes:
                     for i, chunk in enumerate(textwrap.wrap(note, 100)):
                         lines.append(f"{'':24}{'* ' if i == 0 else '  '}{chunk}")
@@ -65,5 +71,9 @@ def render(results: CheckResults) -> str:
                     for i, chunk in enumerate(textwrap.wrap(finding.waiver.describe(), 100)):
                         lines.append(f"{'':24}{'» ' if i == 0 else '  '}{chunk}")
         lines.append("")
-    lines.append(f"rules {results.rules_version} (packs: {results.packs_label()}), engine {results.engine}")
+    lines.append(
+        _("rules {version} (packs: {packs}), engine {engine}").format(
+            version=results.rules_version, packs=results.packs_label(), engine=results.engine
+        )
+    )
     return "\n".join(lines) + "\n"

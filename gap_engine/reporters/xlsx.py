@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from ..compare import WHO_ORDER, item_rows, parties_by_rule, rules_in_order
 from ..errors import InputErrors
 from ..findings import CheckResults, Evidence, Finding, PackInfo, ProfileResult, Status
+from ..i18n import N_, gettext
 from ..output import write_atomic
 from ..xlsx_bytes import fixed_bytes
 from .cells import SheetTitles, clean_text, set_text
@@ -40,12 +41,12 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
 }
 
 STATUS_MEANING: dict[str, str] = {
-    Status.gap.value: "the law, as described, does not cover what the rule requires",
-    Status.partial.value: "covered only in part",
-    Status.unknown.value: "a needed fact is not stated in the profile (never read as 'no')",
-    Status.covered.value: "every element is covered, with the provisions or measures that cover it as evidence",
-    Status.reserved.value: "a gap or partial coverage explained by a reservation to the Convention in force",
-    Status.not_applicable.value: "the rule's precondition does not hold",
+    Status.gap.value: N_("the law, as described, does not cover what the rule requires"),
+    Status.partial.value: N_("covered only in part"),
+    Status.unknown.value: N_("a needed fact is not stated in the profile (never read as 'no')"),
+    Status.covered.value: N_("every element is covered, with the provisions or measures that cover it as evidence"),
+    Status.reserved.value: N_("a gap or partial coverage explained by a reservation to the Convention in force"),
+    Status.not_applicable.value: N_("the rule's precondition does not hold"),
 }
 
 # The columns up to Waiver are this jurisdiction's own and print (fitted to an A4 width, so their widths add up
@@ -53,62 +54,62 @@ STATUS_MEANING: dict[str, str] = {
 # Evidence (and a spreadsheet program does not wrap a link), the others repeat the rule catalogue, which prints
 # once, on the Rules sheet.
 FINDING_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 9),
-    ("Title", 24),
-    ("Theme", 12),
-    ("Status", 13),
-    ("Label", 8),
-    ("Severity", 11),
-    ("Evidence", 40),
-    ("Missing elements", 38),
-    ("Waiver", 18),
-    ("Source link", 34),
-    ("Finding", 70),
-    ("Recommendation", 60),
-    ("Paper section", 32),
-    ("Paper questions and Committee points", 60),
-    ("Convention articles", 18),
+    (N_("Rule ID"), 9),
+    (N_("Title"), 24),
+    (N_("Theme"), 12),
+    (N_("Status"), 13),
+    (N_("Label"), 8),
+    (N_("Severity"), 11),
+    (N_("Evidence"), 40),
+    (N_("Missing elements"), 38),
+    (N_("Waiver"), 18),
+    (N_("Source link"), 34),
+    (N_("Finding"), 70),
+    (N_("Recommendation"), 60),
+    (N_("Paper section"), 32),
+    (N_("Paper questions and Committee points"), 60),
+    (N_("Convention articles"), 18),
 ]
 PRINTED_FINDING_COLUMNS = [name for name, _ in FINDING_COLUMNS].index("Waiver") + 1
 
 WHO_STATUSES = [status.value for status in WHO_ORDER]
 WHO_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 9),
-    ("Title", 26),
-    ("Theme", 12),
-    ("Who", 36),
+    (N_("Rule ID"), 9),
+    (N_("Title"), 26),
+    (N_("Theme"), 12),
+    (N_("Who"), 36),
     *[(status, 13) for status in WHO_STATUSES],
 ]
 
 ITEM_COLUMNS: list[tuple[str, int]] = [
-    ("Code", 6),
-    ("Jurisdiction", 12),
-    ("Evaluated on", 11),
-    ("Rule ID", 9),
-    ("Rule title", 34),
-    ("Item", 26),
-    ("Item status", 13),
-    ("Answer and evidence", 32),
-    ("Missing", 28),
-    ("Rule status", 13),
+    (N_("Code"), 6),
+    (N_("Jurisdiction"), 12),
+    (N_("Evaluated on"), 11),
+    (N_("Rule ID"), 9),
+    (N_("Rule title"), 34),
+    (N_("Item"), 26),
+    (N_("Item status"), 13),
+    (N_("Answer and evidence"), 32),
+    (N_("Missing"), 28),
+    (N_("Rule status"), 13),
 ]
 
 RULE_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 9),
-    ("Title", 22),
-    ("Theme", 12),
-    ("Severity", 11),
-    ("Convention articles", 10),
-    ("Paper questions and Committee points", 36),
-    ("Paper section", 14),
-    ("Pack and version", 10),
-    ("Finding", 50),
-    ("Recommendation", 36),
+    (N_("Rule ID"), 9),
+    (N_("Title"), 22),
+    (N_("Theme"), 12),
+    (N_("Severity"), 11),
+    (N_("Convention articles"), 10),
+    (N_("Paper questions and Committee points"), 36),
+    (N_("Paper section"), 14),
+    (N_("Pack and version"), 10),
+    (N_("Finding"), 50),
+    (N_("Recommendation"), 36),
 ]
 
 LINK_COLUMN = [name for name, _ in FINDING_COLUMNS].index("Source link") + 1
 
-CONVENTION = "Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (CETS No. 201)"
+CONVENTION = N_("Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (CETS No. 201)")
 SUMMARY, WHO, ITEMS, RULES, ABOUT = "Summary", "Who", "Items", "Rules", "About"
 URL_LIMIT = 2079  # the longest hyperlink address Excel accepts
 FIRST_RULE_COLUMN = 4  # Summary: A code, B jurisdiction, C as of, then one column per rule
@@ -251,7 +252,7 @@ def _header(ws: Any, row: int, columns: list[tuple[str, int]]) -> None:
     from openpyxl.utils import get_column_letter
 
     for index, (name, width) in enumerate(columns, start=1):
-        cell = set_text(ws.cell(row=row, column=index), name)
+        cell = set_text(ws.cell(row=row, column=index), gettext(name))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -291,10 +292,10 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     last_column = first_count + len(STATUS_ORDER) - 1
 
     # Row 1: theme header cells spanning their rules; row 2: rule titles; row 3: the filter header.
-    for column, name in enumerate(("Code", "Jurisdiction", "Evaluated on"), start=1):
+    for column, name in enumerate((gettext("Code"), gettext("Jurisdiction"), gettext("Evaluated on")), start=1):
         set_text(ws.cell(row=3, column=column), name)
-    set_text(ws.cell(row=1, column=1), "Rules by theme →")
-    set_text(ws.cell(row=2, column=1), "Rule titles →")
+    set_text(ws.cell(row=1, column=1), gettext("Rules by theme →"))
+    set_text(ws.cell(row=2, column=1), gettext("Rule titles →"))
     column = FIRST_RULE_COLUMN
     for theme in themes_in_order(results):
         members = [r for r in rules if r.theme == theme["id"]]
@@ -312,7 +313,7 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
     for offset, status in enumerate(STATUS_ORDER):
         set_text(ws.cell(row=3, column=first_count + offset), status)
         ws.column_dimensions[get_column_letter(first_count + offset)].width = 15
-    set_text(ws.cell(row=1, column=first_count), "Findings by status").alignment = centre
+    set_text(ws.cell(row=1, column=first_count), gettext("Findings by status")).alignment = centre
     ws.merge_cells(start_row=1, start_column=first_count, end_row=1, end_column=last_column)
     for row in (1, 2, 3):
         for col in range(1, last_column + 1):
@@ -392,7 +393,7 @@ def _mark_waived(cell: Any, finding: Finding) -> None:
 def _per_rule_counts(ws: Any, row: int, results: CheckResults, rules: list[Finding]) -> None:
     from openpyxl.styles import Font
 
-    set_text(ws.cell(row=row, column=2), "Jurisdictions with each status, per rule").font = Font(bold=True)
+    set_text(ws.cell(row=row, column=2), gettext("Jurisdictions with each status, per rule")).font = Font(bold=True)
     counts = rule_status_counts(results)
     for offset, status in enumerate(STATUS_ORDER, start=1):
         set_text(ws.cell(row=row + offset, column=3), status)
@@ -412,7 +413,7 @@ def rule_status_counts(results: CheckResults) -> Counter[tuple[str, str]]:
 def _theme_counts(ws: Any, row: int, results: CheckResults) -> int:
     from openpyxl.styles import Alignment, Font
 
-    set_text(ws.cell(row=row, column=2), "Findings by theme (all jurisdictions)").font = Font(bold=True)
+    set_text(ws.cell(row=row, column=2), gettext("Findings by theme (all jurisdictions)")).font = Font(bold=True)
     # Counts under the rule columns, not in the title columns A:C that repeat on every printed page.
     for offset, status in enumerate(STATUS_ORDER):
         set_text(ws.cell(row=row, column=FIRST_RULE_COLUMN + offset), status).font = Font(bold=True)
@@ -444,13 +445,15 @@ def _legend(ws: Any, row: int, last_column: int) -> int:
     title columns A:C repeat on the next pages (the coloured status names in B do, as a legend for each page)."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    set_text(ws.cell(row=row, column=2), "Legend").font = Font(bold=True)
-    meanings = [(status, STATUS_MEANING[status]) for status in STATUS_ORDER]
+    set_text(ws.cell(row=row, column=2), gettext("Legend")).font = Font(bold=True)
+    meanings = [(status, gettext(STATUS_MEANING[status])) for status in STATUS_ORDER]
     meanings.append(
         (
-            "waived",
-            "a dashed border and a comment mark a waived finding (--waivers): the cell keeps its status, the comment gives the "
-            "justification; a grey border marks a waiver that no longer applies (expired or not yet accepted)",
+            gettext("waived"),
+            gettext(
+                "a dashed border and a comment mark a waived finding (--waivers): the cell keeps its status, the comment gives the "
+                "justification; a grey border marks a waiver that no longer applies (expired or not yet accepted)"
+            ),
         )
     )
     span = min(LEGEND_SPAN, max(last_column - FIRST_RULE_COLUMN + 1, 1))
@@ -647,24 +650,25 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
     wrap = Alignment(wrap_text=True, vertical="top")
     facts = [
         ("Tool", f"gap-engine {results.tool_version}"),
-        ("Rule-pack version", results.rules_version),
-        ("Rule-pack content hash", results.rules_hash),
-        ("Engine", results.engine),
-        ("Generated", generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
-        ("How the generation time is chosen", generation_note()),
-        *[(f"Rule pack {pack.label}", _pack_text(pack)) for pack in results.packs],
-        ("Convention", CONVENTION),
+        (gettext("Rule-pack version"), results.rules_version),
+        (gettext("Rule-pack content hash"), results.rules_hash),
+        (gettext("Engine"), results.engine),
+        (gettext("Generated"), generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
+        (gettext("How the generation time is chosen"), generation_note()),
+        *[(gettext("Rule pack {pack}").format(pack=pack.label), _pack_text(pack)) for pack in results.packs],
+        ("Convention", gettext(CONVENTION)),
     ]
-    set_text(ws.cell(row=1, column=1), "About this workbook").font = Font(bold=True, size=14)
+    set_text(ws.cell(row=1, column=1), gettext("About this workbook")).font = Font(bold=True, size=14)
     for row, (key, value) in enumerate(facts, start=3):
         set_text(ws.cell(row=row, column=1), key).font = bold
         set_text(ws.cell(row=row, column=2), value).alignment = wrap
         ws.row_dimensions[row].height = row_height([key, value], ABOUT_WIDTHS)
     row = 3 + len(facts) + 1
-    set_text(ws.cell(row=row, column=1), "Profiles checked").font = bold
+    set_text(ws.cell(row=row, column=1), gettext("Profiles checked")).font = bold
     row += 1
-    for column, name in enumerate(("Sheet", "Code", "Jurisdiction", "As of", "Source file", "Evaluated on"), start=1):
-        set_text(ws.cell(row=row, column=column), name).font = bold
+    names = (N_("Sheet"), N_("Code"), N_("Jurisdiction"), N_("As of"), N_("Source file"), N_("Evaluated on"))
+    for column, name in enumerate(names, start=1):
+        set_text(ws.cell(row=row, column=column), gettext(name)).font = bold
     for profile, title in zip(results.profiles, sheet_titles, strict=True):
         row += 1
         set_text(ws.cell(row=row, column=1), title)
@@ -679,4 +683,10 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
 
 
 def _pack_text(pack: PackInfo) -> str:
-    return "\n".join(part for part in (pack.title, f"Source: {pack.source}", pack.url or "", f"Licence: {pack.licence}") if part)
+    parts = (
+        pack.title,
+        gettext("Source: {source}").format(source=pack.source),
+        pack.url or "",
+        gettext("Licence: {licence}").format(licence=pack.licence),
+    )
+    return "\n".join(part for part in parts if part)
