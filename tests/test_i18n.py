@@ -284,7 +284,6 @@ def test_the_pack_language_must_be_en_or_fr(tmp_path: Path) -> None:
     assert "language" in str(info.value.errors[0])
 
 
-@pytest.mark.xfail(strict=False, reason="texts land with the translation branch")
 def test_every_builtin_rule_theme_and_question_has_its_french_text() -> None:
     catalogue = load_rules()
     builtin = [r for r in catalogue.rules if r.pack == "builtin"]
