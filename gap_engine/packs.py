@@ -70,6 +70,12 @@ class ThemeTexts(_Strict):
     section: str | None = None
 
 
+class PackTexts(_Strict):
+    """The pack's title in its other language."""
+
+    title: Annotated[str, Field(min_length=1)]
+
+
 class QuestionTexts(_Strict):
     """A question's text in the pack's other language."""
 
@@ -127,6 +133,8 @@ class PackManifest(_Strict):
     language: Literal["en", "fr"] = Field(
         "en", description="The language of the pack's plain texts; the other language goes under en: or fr: beside them."
     )
+    en: PackTexts | None = Field(None, description="The title in English, for a pack whose language is fr.")
+    fr: PackTexts | None = Field(None, description="The title in French, for a pack whose language is en.")
     themes: list[PackTheme] = Field(default_factory=list)
     questions: list[PackQuestion] = Field(default_factory=list)
     facts: list[PackFact] = Field(
@@ -196,6 +204,11 @@ class Pack:
     language: str = "en"  # the language of the plain texts (pack.yaml language:)
     question_translations: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> id -> text
     source_translations: dict[str, str] = field(default_factory=dict)  # language -> the source's citation
+    title_translations: dict[str, str] = field(default_factory=dict)  # language -> the pack's title
+
+    def title_in(self, lang: str) -> str:
+        """The pack's title in ``lang``, or in the pack's own language when it gives none."""
+        return self.title if lang == self.language else self.title_translations.get(lang, self.title)
 
     def question_text(self, question_id: str, lang: str) -> str | None:
         """A question's text in ``lang``; None when the pack gives none in that language."""
@@ -286,6 +299,7 @@ def _pack(manifest: PackManifest, directory: Path, source_translations: dict[str
             lang: {q.id: texts.text for q in manifest.questions if (texts := getattr(q, lang)) is not None} for lang in ("en", "fr")
         },
         source_translations=dict(source_translations or {}),
+        title_translations={lang: texts.title for lang in ("en", "fr") if (texts := getattr(manifest, lang)) is not None},
     )
 
 

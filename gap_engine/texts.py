@@ -99,7 +99,7 @@ def pack_info(pack: Pack, lang: str, fallbacks: Fallbacks) -> PackInfo:
     source = pack.source_title if lang == pack.language else pack.source_translations.get(lang, pack.source_title)
     return PackInfo(
         id=pack.id,
-        title=pack.title,
+        title=pack.title_in(lang),
         version=pack.version,
         source=source,
         url=pack.source_url,

@@ -297,6 +297,17 @@ def test_every_builtin_rule_theme_and_question_has_its_french_text() -> None:
     assert not [p["id"] for p in points if not (p.get("fr") or {}).get("text")]
 
 
+def test_the_builtin_pack_title_follows_the_language() -> None:
+    """rules/pack.yaml's fr: title is what a French report names the pack; English keeps the plain title."""
+    builtin = load_rules().packs[0]
+    assert builtin.title_in("en") == builtin.title and builtin.title.startswith("Emerging technologies")
+    assert builtin.title_in("fr").startswith("Technologies émergentes")
+    profile = load_profile(FIXTURES / "nl_netherlands.yaml")
+    with using("fr"):
+        french = check_profiles([("nl", profile)], load_rules(), make_engine(load_rules(), "python", notice=False))
+    assert french.packs[0].title == builtin.title_in("fr")
+
+
 # --- the questionnaire ---------------------------------------------------------------------------
 
 
@@ -349,8 +360,8 @@ def test_a_french_template_filled_in_french_imports_to_the_same_profile_as_its_e
     french.write_bytes(build_template(catalogue, profile, "fr"))
     report_en: list = []
     report_fr: list = []
-    from_english = import_workbook(english, catalogue, report_en)
-    from_french = import_workbook(french, catalogue, report_fr)
+    from_english = import_workbook(english, catalogue, report=report_en)
+    from_french = import_workbook(french, catalogue, report=report_fr)
     assert from_french == from_english == profile  # lossless in both languages
     assert (report_en[0].template, report_fr[0].template) == ("en", "fr")
     assert report_fr[0].answers.get("fr", 0) > 0 and not report_fr[0].answers.get("en")
@@ -370,10 +381,10 @@ def test_french_answers_in_an_english_template_and_english_in_a_french_one(tmp_p
     _fill(english, {"yes": "Oui", "no": "non", "partial": "partiellement", "unknown": "inconnu"})
     _fill(french, {"oui": "yes", "non": "no", "partiellement": "partial", "inconnu": "unknown"})
     report: list = []
-    assert import_workbook(english, catalogue, report) == profile
+    assert import_workbook(english, catalogue, report=report) == profile
     assert report[0].template == "en" and report[0].answers.get("fr", 0) > 0
     report = []
-    assert import_workbook(french, catalogue, report) == profile
+    assert import_workbook(french, catalogue, report=report) == profile
     assert report[0].template == "fr" and report[0].answers.get("en", 0) > 0
 
 
