@@ -40,7 +40,7 @@ def render(checklist: Checklist) -> str:
     if profile is not None:
         lines += [
             _(
-                "Pre-filled from `{source}`. Items marked {mark} are not stated in the profile: "
+                "Pre-filled from {source}. Items marked {mark} are not stated in the profile: "
                 "they are the questions still to answer (a fact not given is unknown, never 'no')."
             ).format(source=inline(checklist.source), mark=_(TO_ANSWER)),
             "",
