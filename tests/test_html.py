@@ -229,7 +229,12 @@ def test_hostile_profile_text_comes_out_inert(tmp_path: Path) -> None:
     profile = tmp_path / "hostile.yaml"
     bad = offence("sr-1", ["producing", "possessing", "distributing_or_transmitting"])
     bad["title"] = HOSTILE
-    bad["citation"] = {"instrument": HOSTILE, "provision": "javascript:alert(4)", "title": HOSTILE, "url": "https://example.org/a?b='x'&c=1"}
+    bad["citation"] = {
+        "instrument": HOSTILE,
+        "provision": "javascript:alert(4)",
+        "title": HOSTILE,
+        "url": "https://example.org/a?b='x'&c=1",
+    }
     data = minimal_profile(jurisdiction={"code": "XT", "name": HOSTILE}, criminal_law={"offences": [bad]})
     profile.write_text(json.dumps(data), encoding="utf-8")
     target = tmp_path / "report.html"
@@ -424,7 +429,7 @@ ENGLISH_LABELS = (
     "evaluated on",
     "checked against",
     "gap-engine report",
-    "\" of \" counter",
+    '" of " counter',
     "Showing {shown}",
 )
 
@@ -443,7 +448,9 @@ def test_a_french_report_is_french_throughout(french_report: tuple[str, Page]) -
     text, page = french_report
     assert text.startswith('<!DOCTYPE html>\n<html lang="fr">')
     visible = page.text
-    for label in ("Tableau de synthèse", "Décompte par statut", "Filtrer les constats", "tous les statuts", "Ce qui manque", "À propos de ce rapport"):
+    labels = ("Tableau de synthèse", "Décompte par statut", "Filtrer les constats", "tous les statuts", "Ce qui manque")
+    labels += ("À propos de ce rapport",)
+    for label in labels:
         assert label in visible, label
     # The statuses are the glossary's words, in the matrix cells as in the legend and the counts' headers.
     cells = re.findall(r'data-status="gap"><a href="#[^"]+">([^<]+)</a>', text)

@@ -12,7 +12,14 @@ Profile text is untrusted. Three defences, each enough on its own for what it co
 - a Content-Security-Policy allows no network access and only the report's own script (by its hash),
   so even markup that slipped through could neither run nor fetch anything.
 
-The output is deterministic (sorted as the results are, no clock): the same results give the same bytes.
+The output is deterministic (sorted as the results are, no clock): the same results in the same language give
+the same bytes.
+
+Languages: the templates' words are gettext messages (``_()`` through Jinja2's i18n extension, extracted by
+``babel.cfg``), so ``--lang fr`` gives a French page. Two places a CSP makes special: the printed page numbers
+live in CSS ``content:`` strings, so the ``@page`` rule is rendered per language (``page.css.j2``) and appended
+to the stylesheet *before* its hash is taken; and the script's sentences ("Showing 3 of 10 findings.") come
+from ``data-*`` attributes of the form, so the script, and its hash, are the same in every language.
 """
 
 from __future__ import annotations

@@ -646,7 +646,7 @@ def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
             ", ".join(rule.articles),
             _questions(results, rule.questions),
             rule.paper_section,
-            f"{rule.pack} {rule.pack_version}".strip() + ("\n" + gettext("replaces {rules}").format(rules=", ".join(rule.replaces)) if rule.replaces else ""),
+            _pack_cell(rule),
             rule.finding,
             rule.recommendation,
         ]
@@ -658,6 +658,14 @@ def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(RULE_COLUMNS))}{max(len(rules) + 1, 2)}"
     set_up_page(ws, title_rows="1:1", heading=gettext("gap-engine rules as run"))
+
+
+def _pack_cell(rule: Finding) -> str:
+    """The Rules sheet's pack cell: pack and version, then the rules this one replaces."""
+    text = f"{rule.pack} {rule.pack_version}".strip()
+    if rule.replaces:
+        text += "\n" + gettext("replaces {rules}").format(rules=", ".join(rule.replaces))
+    return text
 
 
 ABOUT_WIDTHS = (34.0, 90.0, 28.0, 12.0, 50.0, 12.0)
