@@ -21,7 +21,9 @@ demo: $(STAMP)
 	@echo "HTML report of the fixtures: out/report.html"
 
 demo-fr: $(STAMP)
-	$(BIN)/gap-engine check --lang fr fixtures/*.yaml
+	mkdir -p out
+	$(BIN)/gap-engine check --lang fr fixtures/*.yaml --html out/report-fr.html
+	@echo "Rapport HTML des fixtures (French HTML report): out/report-fr.html"
 
 # Interface strings: extract every _() / N_() / pgettext() into the template, then merge it into the French
 # catalogue (new messages arrive empty; tests/test_i18n.py fails until they are translated). The .po is read

@@ -229,7 +229,12 @@ def test_hostile_profile_text_comes_out_inert(tmp_path: Path) -> None:
     profile = tmp_path / "hostile.yaml"
     bad = offence("sr-1", ["producing", "possessing", "distributing_or_transmitting"])
     bad["title"] = HOSTILE
-    bad["citation"] = {"instrument": HOSTILE, "provision": "javascript:alert(4)", "title": HOSTILE, "url": "https://example.org/a?b='x'&c=1"}
+    bad["citation"] = {
+        "instrument": HOSTILE,
+        "provision": "javascript:alert(4)",
+        "title": HOSTILE,
+        "url": "https://example.org/a?b='x'&c=1",
+    }
     data = minimal_profile(jurisdiction={"code": "XT", "name": HOSTILE}, criminal_law={"offences": [bad]})
     profile.write_text(json.dumps(data), encoding="utf-8")
     target = tmp_path / "report.html"
@@ -400,3 +405,122 @@ def test_html_onto_an_input_or_into_a_missing_directory_exits_2_and_writes_nothi
     result = invoke("check", profile, *ENGINE, "--html", missing, "--csv", tmp_path / "x.csv")
     assert result.exit_code == 2 and "does not exist" in result.stderr
     assert not (tmp_path / "x.csv").exists(), "checked before any output is written"
+
+
+# --- French (--lang fr) ---------------------------------------------------------------------------------------
+
+ENGLISH_LABELS = (
+    "Summary matrix",
+    "Counts by status",
+    "Findings by jurisdiction and theme",
+    "About this report",
+    "Filter findings",
+    "all statuses",
+    "Show all",
+    "Law as of",
+    "Evaluated on",
+    "What is missing",
+    "Recommendation:",
+    "Provision or fact",
+    "No evidence",
+    "Rule packs",
+    "Profiles and evaluation dates",
+    "not run",
+    "evaluated on",
+    "checked against",
+    "gap-engine report",
+    '" of " counter',
+    "Showing {shown}",
+)
+
+
+@pytest.fixture(scope="module")
+def french_report() -> tuple[str, Page]:
+    from gap_engine import i18n
+
+    with i18n.using("fr"):
+        results = api.check(sorted(FIXTURES.glob("*.yaml")), engine="python")
+        text = html.render(results)
+    return text, Page(text)
+
+
+def test_a_french_report_is_french_throughout(french_report: tuple[str, Page]) -> None:
+    text, page = french_report
+    assert text.startswith('<!DOCTYPE html>\n<html lang="fr">')
+    visible = page.text
+    labels = ("Tableau de synthèse", "Décompte par statut", "Filtrer les constats", "tous les statuts", "Ce qui manque")
+    labels += ("À propos de ce rapport",)
+    for label in labels:
+        assert label in visible, label
+    # The statuses are the glossary's words, in the matrix cells as in the legend and the counts' headers.
+    cells = re.findall(r'data-status="gap"><a href="#[^"]+">([^<]+)</a>', text)
+    assert cells and set(cells) == {"lacune"}
+    assert "sous réserve" in visible and "sans objet" in visible
+    assert re.search(r'<td class="date">30 juin 2024</td>', text), "dates as French readers write them"
+    everything = visible + " ".join(a.get("data-showing", "") or "" for _, a in page.elements) + " ".join(page.raw["style"])
+    english = [label for label in ENGLISH_LABELS if label in everything]
+    assert not english, f"English interface words in the French report: {english}"
+
+
+def test_the_french_print_footer_is_french_and_inside_the_content_security_policy(french_report: tuple[str, Page]) -> None:
+    _, page = french_report
+    (style,) = page.raw["style"]
+    assert 'content: "Page " counter(page) " sur " counter(pages)' in style
+    assert 'content: "rapport gap-engine"' in style
+    (csp,) = [a["content"] for a in page.all("meta") if a.get("http-equiv") == "Content-Security-Policy"]
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    assert f"'sha256-{digest}'" in csp, "the translated stylesheet is the one the policy allows"
+
+
+def test_the_script_is_the_same_in_both_languages_and_reads_its_sentences_from_the_page(
+    fixtures_page: tuple[str, Page], french_report: tuple[str, Page]
+) -> None:
+    """One script, one hash: the words it writes come from the form's data-* attributes, in the page's language."""
+    assert fixtures_page[1].raw["script"] == french_report[1].raw["script"]
+    (form,) = french_report[1].all("form")
+    assert form["data-showing"] == "{shown} constats affichés sur {total}."
+    assert form["data-pair"] == "{label}\u00a0: {value}"
+    (english_form,) = fixtures_page[1].all("form")
+    assert english_form["data-showing"] == "Showing {shown} of {total} findings."
+
+
+def test_a_french_report_is_byte_identical_run_to_run(french_report: tuple[str, Page]) -> None:
+    from gap_engine import i18n
+
+    with i18n.using("fr"):
+        again = html.render(api.check(sorted(FIXTURES.glob("*.yaml")), engine="python"))
+    assert again == french_report[0]
+
+
+def test_the_language_of_one_report_does_not_leak_into_the_next(fixtures_results: CheckResults) -> None:
+    from gap_engine import i18n
+
+    with i18n.using("fr"):
+        html.render(fixtures_results)
+    english = html.render(fixtures_results)
+    assert '<html lang="en">' in english and "Summary matrix" in english and "Tableau de synthèse" not in english
+
+
+def test_check_lang_fr_writes_a_french_html_report(tmp_path: Path) -> None:
+    target = tmp_path / "rapport.html"
+    result = invoke("check", "--lang", "fr", *ENGINE, "--html", target, NL)
+    assert result.exit_code in (0, 1), result.output
+    text = target.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in text and "lacune" in text and "Summary matrix" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "css"),
+    [
+        ("rapport", '"rapport"'),
+        ('a "quoted" \\ word', '"a \\22 quoted\\22  \\5c  word"'),
+        ("</style><script>", '"\\3c /style>\\3c script>"'),
+    ],
+)
+def test_a_translation_cannot_break_out_of_its_css_string(text: str, css: str) -> None:
+    assert html.css_string(text) == css
+
+
+def test_page_counters_keep_the_translations_word_order() -> None:
+    assert html.css_counters("{page} / {pages}") == 'counter(page) " / " counter(pages)'
+    assert html.css_counters("Page {page} sur {pages}") == '"Page " counter(page) " sur " counter(pages)'

@@ -15,7 +15,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from gap_engine import i18n
+from gap_engine import api, i18n
 from gap_engine.api import check_profiles, make_engine
 from gap_engine.cli import main
 from gap_engine.i18n import _, format_date, using
@@ -422,3 +422,74 @@ def test_the_french_checklist_uses_french_answer_words_and_labels() -> None:
     assert text.startswith("# Liste de contrôle du cycle de suivi")
     assert "☐ oui ☐ non ☐ partiellement ☐ inconnu" in text
     assert "Gravité\u00a0: obligation" in text
+
+
+# --- the HTML report's templates and the gap workbook --------------------------------------------------------
+
+TEMPLATES = ROOT / "gap_engine" / "reporters" / "templates"
+
+
+def _template_messages() -> set[str]:
+    """The messages of the HTML report's templates, read by Jinja2's extractor as babel.cfg configures it."""
+    return {
+        message if isinstance(message, str) else message[0]
+        for _filename, _line, message, _comments, _context in extract_from_dir(
+            str(TEMPLATES),
+            method_map=[("**.j2", "jinja2")],
+            options_map={"**.j2": {"extensions": "jinja2.ext.i18n"}},
+            keywords=KEYWORDS,
+        )
+    }
+
+
+def test_every_message_of_the_html_templates_is_extracted_and_translated() -> None:
+    messages = _template_messages()
+    assert {"Summary matrix", "Page {page} of {pages}", "Showing {shown} of {total} findings."} <= messages
+    catalogue = _catalogue()
+    untranslated = sorted(m for m in messages if not catalogue.get((None, m), ("", False))[0] or catalogue[(None, m)][1])
+    assert not untranslated, f"run `make i18n` and translate: {untranslated}"
+
+
+def test_babel_cfg_extracts_the_templates() -> None:
+    """`make i18n` reads babel.cfg: without its jinja2 section the templates' words would never reach the catalogue."""
+    config = (ROOT / "babel.cfg").read_text(encoding="utf-8")
+    assert "[jinja2: gap_engine/reporters/templates/**.j2]" in config and "extensions = jinja2.ext.i18n" in config
+
+
+def test_the_french_gap_workbook_has_french_sheet_names_and_labels(tmp_path: Path) -> None:
+    import openpyxl
+
+    from gap_engine.reporters import xlsx
+
+    english = openpyxl.load_workbook(_gap_workbook(tmp_path / "en.xlsx", "en"))
+    assert english.sheetnames == ["Summary", "NL Netherlands", "Who", "Items", "Rules", "About"]
+    target = _gap_workbook(tmp_path / "fr.xlsx", "fr")
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["Synthèse", "NL Netherlands", "Qui", "Éléments", "Règles", "À propos"]
+    summary = book["Synthèse"]
+    assert summary.oddFooter.right.text == "Page &P sur &N"
+    assert summary.oddHeader.center.text.startswith("synthèse gap-engine")
+    assert "lacune" in summary.oddFooter.left.text and "Statuses" not in summary.oddFooter.left.text
+    sheet = book["NL Netherlands"]
+    assert "droit au 30 juin 2024, évalué au 30 juin 2024" in sheet.oddHeader.center.text
+    assert "feuille Règles" in sheet.oddFooter.left.text
+    about = {row[0]: row[1] for row in book["À propos"].iter_rows(min_row=3, max_col=2, values_only=True) if row[0]}
+    assert {"Outil", "Moteur", "Convention"} <= set(about)
+    assert "Tool" not in about and about["Choix de la date de génération"].startswith("La date de référence")
+    assert [book[name].oddHeader.center.text for name in ("Qui", "Éléments", "Règles", "À propos")] == [
+        "gap-engine\u00a0: les juridictions dans chaque statut, par règle",
+        "gap-engine\u00a0: chaque élément de la liste de contrôle par juridiction",
+        "gap-engine\u00a0: les règles telles qu’appliquées",
+        "À propos de ce classeur des lacunes",
+    ]
+    # The status cells stay the language-neutral values the conditional formats and filters match on.
+    assert {c.value for c in summary[4][xlsx.FIRST_RULE_COLUMN - 1 :] if isinstance(c.value, str)} <= set(xlsx.STATUS_COLOURS)
+    assert target.read_bytes() == _gap_workbook(tmp_path / "fr2.xlsx", "fr").read_bytes(), "byte-identical in French too"
+
+
+def _gap_workbook(target: Path, lang: str) -> Path:
+    from gap_engine.reporters import xlsx
+
+    with using(lang):
+        xlsx.write_workbook(api.check([NL], engine="python"), target)
+    return target

@@ -12,7 +12,14 @@ Profile text is untrusted. Three defences, each enough on its own for what it co
 - a Content-Security-Policy allows no network access and only the report's own script (by its hash),
   so even markup that slipped through could neither run nor fetch anything.
 
-The output is deterministic (sorted as the results are, no clock): the same results give the same bytes.
+The output is deterministic (sorted as the results are, no clock): the same results in the same language give
+the same bytes.
+
+Languages: the templates' words are gettext messages (``_()`` through Jinja2's i18n extension, extracted by
+``babel.cfg``), so ``--lang fr`` gives a French page. Two places a CSP makes special: the printed page numbers
+live in CSS ``content:`` strings, so the ``@page`` rule is rendered per language (``page.css.j2``) and appended
+to the stylesheet *before* its hash is taken; and the script's sentences ("Showing 3 of 10 findings.") come
+from ``data-*`` attributes of the form, so the script, and its hash, are the same in every language.
 """
 
 from __future__ import annotations
@@ -28,22 +35,27 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from .. import i18n
 from ..findings import CheckResults, Evidence, Finding, ProfileResult
-from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
+from ..i18n import N_, _, format_date
+from .grouping import STATUS_ORDER, pack_mark, severity_name, status_counts, themes_in_order
 
 MAX_ACROSS = 8
 """How many status columns fit across an A4 page (portrait, legible): with at most this many rules, the rules go
 across and the jurisdictions down; with more, the rules go down and the jurisdictions across, this many per table."""
 
 STATUS_WORDS = {
-    "gap": "gap",
-    "partial": "partial",
-    "unknown": "unknown",
-    "covered": "covered",
-    "reserved": "reserved",
-    "not_applicable": "not applicable",
+    "gap": N_("gap"),
+    "partial": N_("partial"),
+    "unknown": N_("unknown"),
+    "covered": N_("covered"),
+    "reserved": N_("reserved"),
+    "not_applicable": N_("not applicable"),
 }
-"""The word shown for each status: the status is never told by colour alone."""
+"""The word shown for each status (message ids: shown through ``_()``): the status is never told by colour alone."""
+
+WAIVED_MARK = N_("w")
+"""The mark after a waived finding's status in the matrix (``d`` for « dérogation » in French)."""
 
 SEVERITY_ORDER = ["obligation", "recommendation", "good_practice"]
 
@@ -148,16 +160,16 @@ def _evidence(item: Evidence) -> EvidenceView:
     url = safe_url(item.url)
     dates = ""
     if item.in_force and item.in_force_until:
-        dates = f"{item.in_force.isoformat()} to {item.in_force_until.isoformat()}"
+        dates = _("{start} to {end}").format(start=format_date(item.in_force), end=format_date(item.in_force_until))
     elif item.in_force:
-        dates = f"from {item.in_force.isoformat()}"
+        dates = _("from {start}").format(start=format_date(item.in_force))
     elif item.in_force_until:
-        dates = f"until {item.in_force_until.isoformat()}"
+        dates = _("until {end}").format(end=format_date(item.in_force_until))
     return EvidenceView(
         ref=item.ref,
         kind=item.kind,
         answer=item.answer,
-        citation=item.citation or "no citation given",
+        citation=item.citation or _("no citation given"),
         url=url,
         url_text=item.url if item.url and url is None else None,
         in_force=dates,
@@ -177,7 +189,7 @@ def _profiles(results: CheckResults) -> list[ProfileView]:
         if anchor in used:
             anchor = f"{anchor}-p{index + 1}"
         used.add(anchor)
-        header = profile.jurisdiction if codes[profile.jurisdiction] == 1 else f"{profile.jurisdiction} {profile.evaluated_on.isoformat()}"
+        header = profile.jurisdiction if codes[profile.jurisdiction] == 1 else f"{profile.jurisdiction} {format_date(profile.evaluated_on)}"
         view = ProfileView(anchor=anchor, profile=profile, header=header, counts=status_counts(profile.findings))
         seen: set[str] = set()
         for theme in themes:
@@ -193,9 +205,9 @@ def _profiles(results: CheckResults) -> list[ProfileView]:
                     FindingView(
                         anchor=rule_anchor,
                         finding=finding,
-                        status_word=STATUS_WORDS[finding.status.value],
+                        status_word=_(STATUS_WORDS[finding.status.value]),
                         pack_mark=pack_mark(finding).strip(),
-                        articles=", ".join(f"Art. {a}" for a in finding.articles) or "—",
+                        articles=", ".join(_("Art. {article}").format(article=a) for a in finding.articles) or "—",
                         questions=[(q, results.question_text(q)) for q in finding.questions],
                         evidence=[_evidence(e) for e in finding.evidence],
                         theme_title=titles.get(finding.theme, finding.theme),
@@ -260,22 +272,50 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def _environment() -> Environment:
-    # Autoescaping on for everything: the template holds profile text in both element content and attributes.
-    return Environment(
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: a translation may hold a quote or a backslash, which must not end the string."""
+    escaped = "".join(ch if ch.isprintable() and ch not in '"\\<' else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+def css_counters(message: str) -> str:
+    """A translated "Page {page} of {pages}" as a CSS ``content`` value, the placeholders becoming page counters."""
+    parts = re.split(r"(\{page\}|\{pages\})", message)
+    values = [f"counter({part[1:-1]})" if part in ("{page}", "{pages}") else css_string(part) for part in parts if part]
+    return " ".join(values)
+
+
+def _environment(autoescape: bool = True) -> Environment:
+    """Jinja2 with the i18n extension: ``_()`` in the templates is the project's gettext, so the words follow ``--lang``
+    and ``pybabel extract`` (babel.cfg) finds them beside the code's."""
+    # Autoescaping on for the page: the template holds profile text in both element content and attributes.
+    # Off only for the page CSS, which holds no profile text and whose strings css_string escapes.
+    environment = Environment(
         loader=PackageLoader("gap_engine.reporters", "templates"),
-        autoescape=True,
+        autoescape=autoescape,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_callables(gettext=_, ngettext=i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
+    environment.filters["date"] = format_date
+    environment.filters["css_string"] = css_string
+    environment.filters["css_counters"] = css_counters
+    return environment
+
+
+def page_style() -> str:
+    """The ``@page`` rule in the current language: the page numbers and the report's name printed at each page's foot."""
+    return _environment(autoescape=False).get_template("page.css.j2").render()
 
 
 def render(results: CheckResults) -> str:
-    """The report as one HTML document (a str), the same bytes for the same results."""
+    """The report as one HTML document (a str) in the current language (``i18n.using``), the same bytes for the same
+    results and language."""
     script = _asset("report.js")
-    style = _asset("report.css")
+    style = _asset("report.css") + page_style()
     csp = (
         f"default-src 'none'; style-src '{_sha256(style)}'; script-src '{_sha256(script)}'; "
         "img-src data:; form-action 'none'; base-uri 'none'"
@@ -294,8 +334,14 @@ def render(results: CheckResults) -> str:
         totals=status_counts(every),
         all_statuses=STATUS_ORDER,
         statuses=statuses,
-        status_words=STATUS_WORDS,
+        status_words={status: _(word) for status, word in STATUS_WORDS.items()},
         severities=severities,
+        severity_words={severity: severity_name(severity) for severity in severities},
+        waived_mark=_(WAIVED_MARK),
+        lang=i18n.language(),
+        paper_cite=Markup("<cite>{}</cite>").format(builtin.source) if builtin else "",
+        unknown_em=Markup("<em>{}</em>").format(_(STATUS_WORDS["unknown"])),
+        hash_code=Markup("<code>{}</code>").format(results.rules_hash),
         themes=[theme for theme, _ in _theme_counts(results)],
         paper=builtin,
         pack_links={p.id: safe_url(p.url) for p in results.packs},

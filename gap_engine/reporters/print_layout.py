@@ -21,6 +21,7 @@ from copy import copy
 from functools import lru_cache
 from typing import Any
 
+from ..i18n import gettext
 from .cells import clean_text
 
 LINE_HEIGHT = 14.0
@@ -181,6 +182,6 @@ def set_up_page(
     # Header/footer codes start with "&": &A is the sheet's name, &P the page, &N the number of pages.
     ws.oddHeader.left.text = "&A"
     ws.oddHeader.center.text = page_text(heading)
-    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.right.text = gettext("Page &P of &N")  # &P, &N: Excel's codes, kept in every language
     if footer_note:
         ws.oddFooter.left.text = page_text(footer_note, 250)

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from ..compare import WHO_ORDER, item_rows, parties_by_rule, rules_in_order
 from ..errors import InputErrors
 from ..findings import CheckResults, Evidence, Finding, PackInfo, ProfileResult, Status
-from ..i18n import N_, gettext
+from ..i18n import N_, format_date, gettext, pgettext
 from ..output import write_atomic
 from ..xlsx_bytes import fixed_bytes
 from .cells import SheetTitles, clean_text, set_text
@@ -111,14 +111,29 @@ LINK_COLUMN = [name for name, _ in FINDING_COLUMNS].index("Source link") + 1
 
 CONVENTION = N_("Council of Europe Convention on the Protection of Children against Sexual Exploitation and Sexual Abuse (CETS No. 201)")
 SUMMARY, WHO, ITEMS, RULES, ABOUT = "Summary", "Who", "Items", "Rules", "About"
+"""The fixed sheets' English names; :func:`sheet_names` gives them in the current language."""
 URL_LIMIT = 2079  # the longest hyperlink address Excel accepts
 FIRST_RULE_COLUMN = 4  # Summary: A code, B jurisdiction, C as of, then one column per rule
 SUMMARY_NAME_WIDTH = 24
 RULE_COLUMN_WIDTH = 13  # wide enough for "not_applicable"; at 65 % the Summary prints about ten rules a page
-SUMMARY_FOOTER = (
+SUMMARY_FOOTER = N_(
     "Statuses: gap, partial, unknown (a fact not stated), covered, reserved, not_applicable; the Legend is below the "
     "table; rule titles are on the Rules sheet."
 )
+
+
+def sheet_names() -> dict[str, str]:
+    """The fixed sheets' names in the current language, by English name (``Synthèse``, ``Qui``… in French).
+
+    Translated where the workbook is written, not at import, because the language is chosen per command.
+    """
+    return {
+        SUMMARY: pgettext("sheet", "Summary"),
+        WHO: pgettext("sheet", "Who"),
+        ITEMS: pgettext("sheet", "Items"),
+        RULES: pgettext("sheet", "Rules"),
+        ABOUT: pgettext("sheet", "About"),
+    }
 
 
 def write_workbook(results: CheckResults, target: Path, inputs: Iterable[Path] = ()) -> None:
@@ -132,9 +147,10 @@ def workbook_bytes(results: CheckResults) -> bytes:
 
     generated = generation_time(results)
     workbook = Workbook()
+    names = sheet_names()
     summary = workbook.active
-    summary.title = SUMMARY
-    titles = SheetTitles(reserved=(SUMMARY, WHO, ITEMS, RULES, ABOUT))
+    summary.title = names[SUMMARY]
+    titles = SheetTitles(reserved=tuple(names.values()))
     sheet_titles = [titles.take(f"{p.jurisdiction} {p.jurisdiction_name}") for p in results.profiles]
     rules = catalogue(results)
     _summary_sheet(summary, results, rules, sheet_titles)
@@ -142,10 +158,10 @@ def workbook_bytes(results: CheckResults) -> bytes:
         sheets = [workbook.create_sheet(title) for title in sheet_titles]
     for profile, sheet in zip(results.profiles, sheets, strict=True):
         _jurisdiction_sheet(sheet, profile, results)
-    _who_sheet(workbook.create_sheet(WHO), results)
-    _items_sheet(workbook.create_sheet(ITEMS), results)
-    _rules_sheet(workbook.create_sheet(RULES), rules, results)
-    _about_sheet(workbook.create_sheet(ABOUT), results, sheet_titles, generated)
+    _who_sheet(workbook.create_sheet(names[WHO]), results)
+    _items_sheet(workbook.create_sheet(names[ITEMS]), results)
+    _rules_sheet(workbook.create_sheet(names[RULES]), rules, results)
+    _about_sheet(workbook.create_sheet(names[ABOUT]), results, sheet_titles, generated)
 
     return fixed_bytes(workbook, "gap-engine gap workbook", generated)
 
@@ -198,8 +214,8 @@ def time_for(dates: Iterable[date]) -> datetime:
 
 def generation_note() -> str:
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
-        return "Fixed by the SOURCE_DATE_EPOCH environment variable, so that the same input gives a byte-identical file."
-    return (
+        return gettext("Fixed by the SOURCE_DATE_EPOCH environment variable, so that the same input gives a byte-identical file.")
+    return gettext(
         "The latest as-of date among the profiles (not the wall-clock time), so that the same input gives a "
         "byte-identical file; set SOURCE_DATE_EPOCH to choose another time."
     )
@@ -237,9 +253,9 @@ def _evidence(finding: Finding) -> str:
 
 
 def _evidence_line(item: Evidence, with_note: bool = False) -> str:
-    parts = [f"{item.ref} ({item.answer})", item.citation or "no citation given"]
+    parts = [f"{item.ref} ({item.answer})", item.citation or gettext("no citation given")]
     if item.in_force:
-        parts.append(f"in force {item.in_force.isoformat()}")
+        parts.append(gettext("in force {date}").format(date=format_date(item.in_force)))
     if item.url:
         parts.append(item.url)
     if with_note and item.note:
@@ -365,11 +381,11 @@ def _summary_sheet(ws: Any, results: CheckResults, rules: list[Finding], sheet_t
         ws,
         title_rows="3:3",
         title_columns="A:C",
-        heading="gap-engine summary: status of each rule per jurisdiction",
+        heading=gettext("gap-engine summary: status of each rule per jurisdiction"),
         fit_width=False,
         scale=65,
         print_area=f"A3:{get_column_letter(last_column)}{end}",
-        footer_note=SUMMARY_FOOTER,
+        footer_note=gettext(SUMMARY_FOOTER),
     )
 
 
@@ -538,10 +554,14 @@ def _jurisdiction_sheet(ws: Any, profile: ProfileResult, results: CheckResults) 
     set_up_page(
         ws,
         title_rows="1:1",
-        heading=f"{profile.jurisdiction_name} ({profile.jurisdiction}), law as of {profile.as_of.isoformat()}, "
-        f"evaluated on {profile.evaluated_on.isoformat()}",
+        heading=gettext("{name} ({code}), law as of {as_of}, evaluated on {evaluated_on}").format(
+            name=profile.jurisdiction_name,
+            code=profile.jurisdiction,
+            as_of=format_date(profile.as_of),
+            evaluated_on=format_date(profile.evaluated_on),
+        ),
         print_area=f"A1:{get_column_letter(PRINTED_FINDING_COLUMNS)}{last_row}",
-        footer_note="Each rule's finding, recommendation and paper references print on the Rules sheet.",
+        footer_note=gettext("Each rule's finding, recommendation and paper references print on the Rules sheet."),
     )
 
 
@@ -568,7 +588,7 @@ def _who_sheet(ws: Any, results: CheckResults) -> None:
         fit_row(ws, row, widths)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(WHO_COLUMNS))}{max(len(parties) + 1, 2)}"
-    set_up_page(ws, title_rows="1:1", heading="gap-engine: the jurisdictions in each status, per rule")
+    set_up_page(ws, title_rows="1:1", heading=gettext("gap-engine: the jurisdictions in each status, per rule"))
 
 
 def _items_sheet(ws: Any, results: CheckResults) -> None:
@@ -608,7 +628,7 @@ def _items_sheet(ws: Any, results: CheckResults) -> None:
     for name in ("Item status", "Rule status"):
         letter = get_column_letter(names.index(name) + 1)
         _status_formatting(ws, f"{letter}2:{letter}{last_row}")
-    set_up_page(ws, title_rows="1:1", heading="gap-engine: each checklist item per jurisdiction")
+    set_up_page(ws, title_rows="1:1", heading=gettext("gap-engine: each checklist item per jurisdiction"))
 
 
 def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
@@ -626,7 +646,7 @@ def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
             ", ".join(rule.articles),
             _questions(results, rule.questions),
             rule.paper_section,
-            f"{rule.pack} {rule.pack_version}".strip() + (f"\nreplaces {', '.join(rule.replaces)}" if rule.replaces else ""),
+            _pack_cell(rule),
             rule.finding,
             rule.recommendation,
         ]
@@ -637,7 +657,15 @@ def _rules_sheet(ws: Any, rules: list[Finding], results: CheckResults) -> None:
         fit_row(ws, row, widths)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(RULE_COLUMNS))}{max(len(rules) + 1, 2)}"
-    set_up_page(ws, title_rows="1:1", heading="gap-engine rules as run")
+    set_up_page(ws, title_rows="1:1", heading=gettext("gap-engine rules as run"))
+
+
+def _pack_cell(rule: Finding) -> str:
+    """The Rules sheet's pack cell: pack and version, then the rules this one replaces."""
+    text = f"{rule.pack} {rule.pack_version}".strip()
+    if rule.replaces:
+        text += "\n" + gettext("replaces {rules}").format(rules=", ".join(rule.replaces))
+    return text
 
 
 ABOUT_WIDTHS = (34.0, 90.0, 28.0, 12.0, 50.0, 12.0)
@@ -649,14 +677,14 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     facts = [
-        ("Tool", f"gap-engine {results.tool_version}"),
+        (gettext("Tool"), f"gap-engine {results.tool_version}"),
         (gettext("Rule-pack version"), results.rules_version),
         (gettext("Rule-pack content hash"), results.rules_hash),
         (gettext("Engine"), results.engine),
         (gettext("Generated"), generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
         (gettext("How the generation time is chosen"), generation_note()),
         *[(gettext("Rule pack {pack}").format(pack=pack.label), _pack_text(pack)) for pack in results.packs],
-        ("Convention", gettext(CONVENTION)),
+        (gettext("Convention"), gettext(CONVENTION)),
     ]
     set_text(ws.cell(row=1, column=1), gettext("About this workbook")).font = Font(bold=True, size=14)
     for row, (key, value) in enumerate(facts, start=3):
@@ -679,7 +707,7 @@ def _about_sheet(ws: Any, results: CheckResults, sheet_titles: list[str], genera
         ws.cell(row=row, column=6, value=profile.evaluated_on).number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDEF", ABOUT_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
-    set_up_page(ws, title_rows=None, heading="About this gap workbook")
+    set_up_page(ws, title_rows=None, heading=gettext("About this gap workbook"))
 
 
 def _pack_text(pack: PackInfo) -> str:

@@ -16,6 +16,14 @@
   var bodies = Array.prototype.slice.call(document.querySelectorAll("table.matrix tbody[data-theme]"));
   var groupHeads = Array.prototype.slice.call(document.querySelectorAll("table.matrix th[data-colgroup-theme]"));
 
+  // The sentences come from the form's data-* attributes, written in the report's language: this script is the
+  // same in every language (its hash is in the Content-Security-Policy), only the page's words change.
+  function say(name, values) {
+    return form.getAttribute("data-" + name).replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
   function wanted() {
     var want = {};
     selects.forEach(function (select) {
@@ -66,15 +74,15 @@
       head.hidden = visible === 0;
       head.colSpan = Math.max(visible, 1);
     });
-    count.textContent = "Showing " + shown + " of " + findings.length + " findings.";
+    count.textContent = say("showing", { shown: shown, total: findings.length });
     // Printed after filtering, the document says so: a reader of the PDF must not take a selection for the whole.
     var active = selects.filter(function (select) {
       return select.value;
     }).map(function (select) {
-      return select.labels[0].textContent + ": " + select.options[select.selectedIndex].textContent;
+      return say("pair", { label: select.labels[0].textContent, value: select.options[select.selectedIndex].textContent });
     });
     note.hidden = active.length === 0;
-    note.textContent = active.length ? "Filtered (" + active.join("; ") + "): " + shown + " of " + findings.length + " findings shown." : "";
+    note.textContent = active.length ? say("filtered", { filters: active.join("; "), shown: shown, total: findings.length }) : "";
   }
 
   selects.forEach(function (select) {
