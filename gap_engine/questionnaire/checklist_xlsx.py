@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..cells import set_text
 from ..i18n import N_, _, format_date
-from ..reporters.cells import set_text
-from ..reporters.print_layout import fit_row, row_height, set_up_page
+from ..print_layout import fit_row, row_height, set_up_page
 from .checklist import Checklist
 from .xlsx_bytes import workbook_bytes
 

@@ -12,10 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..cells import CELL_LIMIT, clean_text, is_formula_like, set_text
 from ..errors import InputErrors
 from ..i18n import DEFAULT, N_, _, format_date, using
 from ..profile import Fact, Profile, fact_paths
-from ..reporters.cells import CELL_LIMIT, clean_text, is_formula_like, set_text
 from .layout import (
     FACT_KEY,
     INSTRUCTIONS,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, Side
-from ..findings import Status
+from ..findings import Status, status_name
 from ..i18n import N_, _, format_date
-from .grouping import status_name
 
 DIRECTION_NAMES: dict[Direction, str] = {
     Direction.regressed: N_("regressed"),

@@ -13,12 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..cells import set_text
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, JurisdictionDiff
 from ..output import write_atomic
+from ..print_layout import fit_row, set_up_page
 from ..xlsx_bytes import fixed_bytes
-from .cells import set_text
 from .diff_words import DIRECTION_MEANING, side_text, status_text
-from .print_layout import fit_row, set_up_page
 from .xlsx import generation_note, time_for
 
 CHANGES, RULES, ABOUT = "Changes", "Rule changes", "About"

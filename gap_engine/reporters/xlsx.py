@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..cells import SheetTitles, clean_text, set_text
 from ..compare import WHO_ORDER, item_rows, parties_by_rule, rules_in_order
 from ..errors import InputErrors
 from ..findings import CheckResults, Evidence, Finding, PackInfo, ProfileResult, Status
 from ..i18n import N_, gettext
 from ..output import write_atomic
+from ..print_layout import fit_row, row_height, set_up_page
 from ..xlsx_bytes import fixed_bytes
-from .cells import SheetTitles, clean_text, set_text
 from .grouping import STATUS_ORDER, status_counts, themes_in_order
-from .print_layout import fit_row, row_height, set_up_page
 
 # (fill, font) per status: each status its own colour, used by the conditional formatting and the legend.
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
