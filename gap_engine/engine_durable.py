@@ -156,7 +156,8 @@ class DurableEngine:
     def __init__(self, compiled: CompiledRules) -> None:
         durable_engine = _import_durable()
 
-        class _QuietHost(durable_engine.Host):  # type: ignore[misc, name-defined]
+        # durable_rules ships no types and is imported at run time, so its Host class is unknown to mypy.
+        class _QuietHost(durable_engine.Host):  # type: ignore[name-defined]
             def _run(self) -> None:  # no background dispatch threads; we drive it synchronously
                 pass
 
@@ -210,10 +211,10 @@ class DurableEngine:
         # read ``{"f":{"id": <n>, ...`` and the ids are cut out with str.split, not a regular expression
         # over the whole JSON (which was a fifth of the engine's time).
         sent_ids: list[str] = []
-        sent = []
+        sent: list[dict[str, Any]] = []
         for fact in facts:
             if fact["t"] == "meta" or any(fact.get(key) in values for key, values in wanted.get(fact["t"], {}).items()):
-                item = {"id": len(sent_ids)}
+                item: dict[str, Any] = {"id": len(sent_ids)}
                 item.update((key, value) for key, value in fact.items() if key in used and key != "id")
                 item["sid"] = sid
                 sent.append(item)

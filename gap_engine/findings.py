@@ -232,6 +232,7 @@ def trusted(cls: type[_M], **values: Any) -> _M:
         raise TypeError(f"{cls.__name__} has no field {sorted(set(data) - set(template))}")
     for name, factory in factories:
         if data[name] is _UNSET:
+            # pydantic also allows factories that take the validated data; the results models use none of them.
             data[name] = factory()  # type: ignore[call-arg]
     model = cls.__new__(cls)
     object.__setattr__(model, "__dict__", data)

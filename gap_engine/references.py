@@ -214,7 +214,9 @@ class RuleReference:
 def rule_references(rule_file: RuleFile, parsed: LoadedYaml) -> list[RuleReference]:
     """Every ``rule: ID`` of a file, in rules and in named conditions, before ``use`` is expanded."""
     found: list[RuleReference] = []
-    roots = [(f"named condition {name!r}", condition, ("conditions", name)) for name, condition in rule_file.conditions.items()]
+    roots: list[tuple[str, Condition, PathKey]] = [
+        (f"named condition {name!r}", condition, ("conditions", name)) for name, condition in rule_file.conditions.items()
+    ]
     roots += [(f"rule {rule.id}", c, path) for index, rule in enumerate(rule_file.rules) for c, path in _rule_conditions(rule, index)]
     for owner, condition, root in roots:
         for node, path in walk(condition, root):

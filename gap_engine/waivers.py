@@ -193,6 +193,6 @@ def attach(placed: PlacedWaiver, on: date) -> FindingWaiver:
         accepted_on=waiver.accepted_on,
         expires=waiver.expires,
         active=state == "active",
-        state=state,  # type: ignore[arg-type]
+        state=state,
         source=placed.where,
     )

@@ -352,8 +352,10 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc], source: str)
                     hint="quote the key if the brackets are part of it",
                 )
             key = _plain(key, path, positions, source)  # a ruamel ScalarInt key becomes an int
-            positions[(*path, key)] = (line + 1, col + 1)
-            out[key] = _plain(value, (*path, key), positions, source)
+            # Named first: mypy takes ``positions[(*path, key)]`` for the starred subscript of Python 3.11.
+            key_path = (*path, key)
+            positions[key_path] = (line + 1, col + 1)
+            out[key] = _plain(value, key_path, positions, source)
         return out
     if isinstance(node, CommentedSeq):
         if path == ():
@@ -361,8 +363,9 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc], source: str)
         items = []
         for index, value in enumerate(node):
             line, col = node.lc.item(index)
-            positions[(*path, index)] = (line + 1, col + 1)
-            items.append(_plain(value, (*path, index), positions, source))
+            index_path = (*path, index)
+            positions[index_path] = (line + 1, col + 1)
+            items.append(_plain(value, index_path, positions, source))
         return items
     if isinstance(node, str):
         return str(node)

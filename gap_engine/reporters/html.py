@@ -252,7 +252,8 @@ def _theme_counts(results: CheckResults) -> list[tuple[dict, dict[str, int]]]:
 
 
 def _asset(name: str) -> str:
-    return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+    # Traversable.joinpath takes several parts from Python 3.11; the package is read from the file system, whose Path takes them on 3.10.
+    return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")  # type: ignore[call-arg]
 
 
 def _sha256(text: str) -> str:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from copy import copy
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..cells import SheetTitles, clean_text, set_text
@@ -28,6 +28,9 @@ from ..i18n import N_, gettext
 from ..output import write_atomic
 from ..print_layout import fit_row, row_height, set_up_page
 from ..xlsx_bytes import fixed_bytes
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 from .grouping import STATUS_ORDER, status_counts, themes_in_order
 
 # (fill, font) per status: each status its own colour, used by the conditional formatting and the legend.
@@ -132,7 +135,7 @@ def workbook_bytes(results: CheckResults) -> bytes:
 
     generated = generation_time(results)
     workbook = Workbook()
-    summary = workbook.active
+    summary: Worksheet = workbook.active  # type: ignore[assignment]  # a new Workbook's one sheet; the stubs allow None
     summary.title = SUMMARY
     titles = SheetTitles(reserved=(SUMMARY, WHO, ITEMS, RULES, ABOUT))
     sheet_titles = [titles.take(f"{p.jurisdiction} {p.jurisdiction_name}") for p in results.profiles]
