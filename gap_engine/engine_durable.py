@@ -61,7 +61,9 @@ class DurableUnavailable(RuntimeError):
     pass
 
 
-def _import_durable() -> Any:
+def import_durable() -> Any:
+    """durable_rules' engine module, or DurableUnavailable: public so the API can fall back to the Python evaluator
+    before a run rather than fail in the middle of one (the module is untyped, hence ``Any``)."""
     try:
         from durable import engine as durable_engine
     except Exception as exc:  # ImportError, or the C extension failing on Python 3.13+
@@ -154,7 +156,7 @@ class DurableEngine:
     name = "durable"
 
     def __init__(self, compiled: CompiledRules) -> None:
-        durable_engine = _import_durable()
+        durable_engine = import_durable()
 
         # durable_rules ships no types and is imported at run time, so its Host class is unknown to mypy.
         class _QuietHost(durable_engine.Host):  # type: ignore[name-defined]

@@ -20,7 +20,7 @@ from typing import TypeVar
 from .errors import InputError
 from .rules import Condition, LoadedRule, RetiredRule, Rule, RuleFile
 from .suggest import closest
-from .yamlio import LoadedYaml, PathKey, _dotted
+from .yamlio import LoadedYaml, PathKey, dotted_path
 
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ def _error(parsed: LoadedYaml, path: PathKey, message: str, hint: str | None = N
         source=parsed.source,
         line=position[0] if position else None,
         column=position[1] if position else None,
-        field=_dotted(path),
+        field=dotted_path(path),
         message=message,
         hint=hint,
     )
