@@ -28,10 +28,10 @@ from ..i18n import N_, gettext
 from ..output import write_atomic
 from ..print_layout import fit_row, row_height, set_up_page
 from ..xlsx_bytes import fixed_bytes
+from .grouping import STATUS_ORDER, status_counts, themes_in_order
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
-from .grouping import STATUS_ORDER, status_counts, themes_in_order
 
 # (fill, font) per status: each status its own colour, used by the conditional formatting and the legend.
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
