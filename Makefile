@@ -36,6 +36,7 @@ i18n: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy gap_engine
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -51,4 +52,4 @@ docs: $(STAMP)
 	$(BIN)/gap-engine schema --diff > docs/diff.schema.json
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache

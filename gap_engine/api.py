@@ -315,10 +315,10 @@ def stream_check(
 
 def _engine_that_runs(name: str) -> str:
     if name == "durable":
-        from .engine_durable import DurableUnavailable, _import_durable
+        from .engine_durable import DurableUnavailable, import_durable
 
         try:
-            _import_durable()
+            import_durable()
         except DurableUnavailable as exc:
             print(f"notice: {exc}; using the built-in Python evaluator (--engine python)", file=sys.stderr)
             return "python"

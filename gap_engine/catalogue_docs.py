@@ -62,9 +62,9 @@ def render_trace(rows: list[TraceRow], catalogue: RuleCatalogue | None = None) -
     for row in rows:
         if row.pack != current_pack:
             current_pack = row.pack
-            pack = packs.get(row.pack)
-            if pack is not None and (len(packs) > 1 or not pack.builtin):
-                lines.append(f"== pack {pack.label}: {pack.source_title}")
+            row_pack = packs.get(row.pack)
+            if row_pack is not None and (len(packs) > 1 or not row_pack.builtin):
+                lines.append(f"== pack {row_pack.label}: {row_pack.source_title}")
         if row.theme != current:
             current = row.theme
             lines.append(titles.get(row.theme, row.theme))

@@ -80,7 +80,7 @@ class ItemRow:
 def item_rows(results: CheckResults) -> list[ItemRow]:
     """Every element of every finding: by jurisdiction (results order), then rule (report order), then the rule's own element order."""
     order = {rule.rule_id: i for i, rule in enumerate(rules_in_order(results))}
-    rows = []
+    rows: list[ItemRow] = []
     for profile in results.profiles:
         for finding in sorted(profile.findings, key=lambda f: order[f.rule_id]):
             rows.extend(ItemRow(profile, finding, element) for element in finding.elements)

@@ -61,7 +61,9 @@ class DurableUnavailable(RuntimeError):
     pass
 
 
-def _import_durable() -> Any:
+def import_durable() -> Any:
+    """durable_rules' engine module, or DurableUnavailable: public so the API can fall back to the Python evaluator
+    before a run rather than fail in the middle of one (the module is untyped, hence ``Any``)."""
     try:
         from durable import engine as durable_engine
     except Exception as exc:  # ImportError, or the C extension failing on Python 3.13+
@@ -154,9 +156,10 @@ class DurableEngine:
     name = "durable"
 
     def __init__(self, compiled: CompiledRules) -> None:
-        durable_engine = _import_durable()
+        durable_engine = import_durable()
 
-        class _QuietHost(durable_engine.Host):  # type: ignore[misc, name-defined]
+        # durable_rules ships no types and is imported at run time, so its Host class is unknown to mypy.
+        class _QuietHost(durable_engine.Host):  # type: ignore[name-defined]
             def _run(self) -> None:  # no background dispatch threads; we drive it synchronously
                 pass
 
@@ -210,10 +213,10 @@ class DurableEngine:
         # read ``{"f":{"id": <n>, ...`` and the ids are cut out with str.split, not a regular expression
         # over the whole JSON (which was a fifth of the engine's time).
         sent_ids: list[str] = []
-        sent = []
+        sent: list[dict[str, Any]] = []
         for fact in facts:
             if fact["t"] == "meta" or any(fact.get(key) in values for key, values in wanted.get(fact["t"], {}).items()):
-                item = {"id": len(sent_ids)}
+                item: dict[str, Any] = {"id": len(sent_ids)}
                 item.update((key, value) for key, value in fact.items() if key in used and key != "id")
                 item["sid"] = sid
                 sent.append(item)

@@ -57,5 +57,15 @@ class InputErrors(Exception):
         super().__init__("\n".join(str(e) for e in self.errors) + (f"\n… and {omitted:,} more" if omitted else ""))
 
     @classmethod
-    def single(cls, source: str, message: str, **where: object) -> InputErrors:
-        return cls([InputError(source=source, message=message, **where)])  # type: ignore[arg-type]
+    def single(
+        cls,
+        source: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+        cell: str | None = None,
+    ) -> InputErrors:
+        return cls([InputError(source=source, line=line, column=column, field=field, message=message, hint=hint, cell=cell)])

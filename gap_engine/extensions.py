@@ -64,7 +64,7 @@ def pack_model(pack: Pack) -> type[BaseModel]:
     fields: dict[str, Any] = {
         fact.id: (_TYPES[fact.type] | None, Field(None, description=_description(fact), title=fact.label)) for fact in pack.facts
     }
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         "Extensions_" + pack.id.replace("-", "_"),
         __config__=ConfigDict(extra="forbid", frozen=True, title=f"Facts of pack {pack.id}"),
         __doc__=f"The facts pack {pack.id!r} ({pack.title}) declares.",
@@ -76,8 +76,8 @@ def pack_model(pack: Pack) -> type[BaseModel]:
 def _extensions_model(packs: Sequence[Pack]) -> type[BaseModel]:
     """A profile-shaped model holding only the loaded packs' extensions, so errors are located by the profile's paths."""
     by_pack: dict[str, Any] = {pack.id: (pack_model(pack) | None, None) for pack in packs}
-    inner: type[BaseModel] = create_model("Extensions", __config__=ConfigDict(extra="ignore"), **by_pack)  # type: ignore[call-overload]
-    return create_model("ProfileExtensions", __config__=ConfigDict(extra="ignore"), extensions=(inner, ...))  # type: ignore[call-overload]
+    inner: type[BaseModel] = create_model("Extensions", __config__=ConfigDict(extra="ignore"), **by_pack)
+    return create_model("ProfileExtensions", __config__=ConfigDict(extra="ignore"), extensions=(inner, ...))
 
 
 def extension_values(
@@ -106,7 +106,7 @@ def check_extensions(
         raise InputErrors([_explained(error, packs) for error in validation_errors(exc, loaded, model)]) from None
     values: dict[str, ExtensionValue] = {}
     for pack in packs:
-        stated = getattr(checked.extensions, pack.id)
+        stated = getattr(getattr(checked, EXTENSIONS), pack.id)  # a model built at run time: its fields are names in data
         for fact in pack.facts:
             value = getattr(stated, fact.id)
             if value is not None:
@@ -154,7 +154,7 @@ def profile_schema(packs: Sequence[Pack] = ()) -> dict[str, Any]:
     if not packs:
         schema = Profile.model_json_schema()
     else:
-        models = [Profile, *(pack_model(pack) for pack in packs)]
+        models: list[type[BaseModel]] = [Profile, *(pack_model(pack) for pack in packs)]
         refs, top = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}")
         defs = top["$defs"]
         schema = defs.pop("Profile")

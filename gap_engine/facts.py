@@ -270,16 +270,16 @@ def profile_facts(
     for path, stated in stated_facts:
         if stated.answer is Answer.unknown and stated.answer_before_in_force is Answer.unknown:
             continue  # unknown on every date: nothing to send, nothing to show
-        cite = stated.citation
-        applies = applicability(cite, day, profile.as_of, territory)
+        fact_cite = stated.citation  # optional here, unlike an offence's citation above
+        applies = applicability(fact_cite, day, profile.as_of, territory)
         answer = fact_on(stated, applies)
         provision = Provision(
             "fact",
             path,
-            cite.label() if cite else None,
-            cite.url if cite else None,
-            cite.in_force if cite else None,
-            cite.in_force_until if cite else None,
+            fact_cite.label() if fact_cite else None,
+            fact_cite.url if fact_cite else None,
+            fact_cite.in_force if fact_cite else None,
+            fact_cite.in_force_until if fact_cite else None,
             applies,
             stated.answer.value,
         )

@@ -8,7 +8,17 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .i18n import _, format_date
+from .i18n import N_, _, format_date
+
+SCHEMA_VERSION = 4
+"""The version of the results this model describes, written as ``schema_version`` in JSON and JSON Lines
+results and checked when results are read back (``results_file.py``). It lives with the model it versions,
+so reading results does not depend on a reporter. Bump it when the model changes shape.
+
+2: evaluated_on per profile, notes per finding, in_force_until and note per evidence item.
+3: packs (id, version, source, themes, questions); pack_version, replaces and label per finding;
+   evidence of kind "rule" (derived rules).
+4: waiver per finding (null, or justification, accepted_by, accepted_on, expires, active, state, source)."""
 
 
 class Status(str, Enum):
@@ -18,6 +28,30 @@ class Status(str, Enum):
     covered = "covered"
     reserved = "reserved"  # a gap or partial coverage explained by a reservation in force
     not_applicable = "not_applicable"
+
+
+# How statuses and severities read in the current language. They belong with the values they name, so
+# every writer (reporters, the questionnaire's checklist, the diff) shows the same words.
+STATUS_NAMES = {
+    "gap": N_("gap"),
+    "partial": N_("partial"),
+    "unknown": N_("unknown"),
+    "covered": N_("covered"),
+    "reserved": N_("reserved"),
+    "not_applicable": N_("not_applicable"),
+}
+SEVERITY_NAMES = {"obligation": N_("obligation"), "recommendation": N_("recommendation"), "good_practice": N_("good practice")}
+
+
+def status_name(status: str | Status) -> str:
+    """A status as people read it in the current language; JSON and filters keep ``Status.value``."""
+    value = status.value if isinstance(status, Status) else status
+    return _(STATUS_NAMES[value]) if value in STATUS_NAMES else value
+
+
+def severity_name(severity: str) -> str:
+    """A severity in the current language (``obligation``, ``recommandation``...)."""
+    return _(SEVERITY_NAMES[severity]) if severity in SEVERITY_NAMES else severity
 
 
 class Evidence(BaseModel):
@@ -198,6 +232,7 @@ def trusted(cls: type[_M], **values: Any) -> _M:
         raise TypeError(f"{cls.__name__} has no field {sorted(set(data) - set(template))}")
     for name, factory in factories:
         if data[name] is _UNSET:
+            # pydantic also allows factories that take the validated data; the results models use none of them.
             data[name] = factory()  # type: ignore[call-arg]
     model = cls.__new__(cls)
     object.__setattr__(model, "__dict__", data)

@@ -45,7 +45,7 @@ def check_language(lang: str) -> Language:
     """The language code, or a ValueError naming the ones there are."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    return lang  # type: ignore[return-value]
+    return lang
 
 
 @cache

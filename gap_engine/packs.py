@@ -25,10 +25,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from . import __version__
 from .errors import InputError, InputErrors
+from .strict import Strict
 from .suggest import did_you_mean
 from .yamlio import LoadedYaml, load_yaml, validation_errors
 
@@ -52,37 +53,33 @@ questions:
   - {id: ML-C1, theme: criteria, text: "CSAM is defined in law."}"""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PackSource(_Strict):
+class PackSource(Strict):
     """The text a pack encodes: a model law, a monitoring round's questionnaire, a standard."""
 
     title: Annotated[str, Field(min_length=1)]
     url: str | None = Field(None, pattern=r"^https?://\S+$", description="http(s) address of the text.")
 
 
-class ThemeTexts(_Strict):
+class ThemeTexts(Strict):
     """A theme's title and section in the pack's other language."""
 
     title: Annotated[str, Field(min_length=1)]
     section: str | None = None
 
 
-class PackTexts(_Strict):
+class PackTexts(Strict):
     """The pack's title in its other language."""
 
     title: Annotated[str, Field(min_length=1)]
 
 
-class QuestionTexts(_Strict):
+class QuestionTexts(Strict):
     """A question's text in the pack's other language."""
 
     text: Annotated[str, Field(min_length=1)]
 
 
-class PackTheme(_Strict):
+class PackTheme(Strict):
     id: Annotated[str, Field(pattern=THEME_ID_PATTERN, description="Lowercase slug, unique across every loaded pack.")]
     title: Annotated[str, Field(min_length=1)]
     section: str | None = Field(None, description="Where the theme sits in the pack's source, e.g. 'Part II'.")
@@ -90,7 +87,7 @@ class PackTheme(_Strict):
     fr: ThemeTexts | None = Field(None, description="The title and section in French, for a pack whose language is en.")
 
 
-class PackQuestion(_Strict):
+class PackQuestion(Strict):
     """A question, criterion or point of the pack's source that its rules serve."""
 
     id: Annotated[str, Field(pattern=QUESTION_ID_PATTERN, description="e.g. ML-C1 or R3-Q12; unique across every loaded pack.")]
@@ -109,7 +106,7 @@ class FactType(str, Enum):
     number = "number"
 
 
-class PackFact(_Strict):
+class PackFact(Strict):
     """A fact the pack asks for that the profile model does not: ``extensions.<pack id>.<id>`` in a profile."""
 
     id: Annotated[str, Field(pattern=FACT_ID_PATTERN, description="Lowercase slug, unique in the pack.")]
@@ -121,7 +118,7 @@ class PackFact(_Strict):
     theme: str | None = Field(None, description="The pack theme whose questionnaire sheet asks it; default: the pack's first theme.")
 
 
-class PackManifest(_Strict):
+class PackManifest(Strict):
     """``pack.yaml``: who wrote the pack, from what, and the themes and questions its rules use."""
 
     id: Annotated[str, Field(pattern=PACK_ID_PATTERN, description="Lowercase slug; 'builtin' is reserved.")]
@@ -375,7 +372,7 @@ def _builtin_pack(manifest: PackManifest, directory: Path) -> Pack:
     return _pack(manifest.model_copy(update={"themes": themes, "questions": questions}), directory, french_source)
 
 
-def _french(model: type[_Strict], entry: dict[str, Any]) -> Any:
+def _french(model: type[Strict], entry: dict[str, Any]) -> Any:
     """The ``fr:`` texts of a paper.yaml entry (a theme, question or Committee point), checked; None when absent."""
     texts = entry.get("fr")
     return model.model_validate(texts) if texts else None

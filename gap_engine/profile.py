@@ -13,9 +13,11 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from .packs import BUILTIN, FACT_ID_PATTERN, PACK_ID_PATTERN
+from .reservations import RESERVABLE, check_covers, reservation_key
+from .strict import Strict
 from .urls import url_problem
 
 
@@ -89,11 +91,7 @@ class ConventionStatus(str, Enum):
     unknown = "unknown"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-
-class Citation(_Strict):
+class Citation(Strict):
     """Where a fact comes from: the instrument, the provision, and when it took effect."""
 
     instrument: Annotated[str, Field(min_length=1, description="Act, code or document, e.g. 'Sexual Offences Act 2003'.")]
@@ -131,7 +129,7 @@ class Citation(_Strict):
         return f"{self.instrument}, {self.provision}" if self.provision else self.instrument
 
 
-class Fact(_Strict):
+class Fact(Strict):
     """One answerable fact with its citation. Written either as a mapping or as a bare answer."""
 
     answer: Answer = Answer.unknown
@@ -156,7 +154,7 @@ def _fact() -> Any:
     return Field(default_factory=Fact)
 
 
-class Jurisdiction(_Strict):
+class Jurisdiction(Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code (XA-XZ for fictional).")]
     name: Annotated[str, Field(min_length=1)]
     territory: str | None = Field(
@@ -166,14 +164,14 @@ class Jurisdiction(_Strict):
     )
 
 
-class ReservationCovers(_Strict):
+class ReservationCovers(Strict):
     """The part an "in part" reservation covers, as the register's text states it."""
 
     conduct: list[Conduct] = Field(default_factory=list, description="The offence conduct it covers; empty: all the provision permits.")
     material: list[Material] = Field(default_factory=list, description="The material it covers; empty: all the provision permits.")
 
 
-class Reservation(_Strict):
+class Reservation(Strict):
     """A reservation the Party made, by article, paragraph and indent (see ``reservations.py`` for what each permits)."""
 
     article: int
@@ -192,10 +190,8 @@ class Reservation(_Strict):
 
     @model_validator(mode="after")
     def _reservable(self) -> Reservation:
-        from .reservations import RESERVABLE, check_covers
-
         if self.place not in RESERVABLE:
-            allowed = "; ".join(_reservation_key(*k) for k in RESERVABLE)
+            allowed = "; ".join(reservation_key(*k) for k in RESERVABLE)
             raise ValueError(f"the Convention allows no reservation at this place; allowed: {allowed}")
         if self.covers is not None:
             if self.extent != "part":
@@ -213,26 +209,17 @@ class Reservation(_Strict):
 
     @property
     def key(self) -> str:
-        return _reservation_key(self.article, self.paragraph, self.indent)
+        return reservation_key(self.article, self.paragraph, self.indent)
 
 
-def _reservation_key(article: int, paragraph: int | None, indent: int | None) -> str:
-    key = str(article)
-    if paragraph is not None:
-        key += f"({paragraph})"
-    if indent is not None:
-        key += f" indent {indent}"
-    return key
-
-
-class Declaration(_Strict):
+class Declaration(Strict):
     article: int
     paragraph: int | None = None
     text: str
     citation: Citation | None = None
 
 
-class Convention(_Strict):
+class Convention(Strict):
     """Status towards the Lanzarote Convention (CETS 201)."""
 
     status: ConventionStatus = ConventionStatus.unknown
@@ -246,7 +233,7 @@ class Convention(_Strict):
     note: str | None = None
 
 
-class OffenceSetting(_Strict):
+class OffenceSetting(Strict):
     """Where the offence reaches. Each element is a fact about the provision's wording or case law."""
 
     physical_contact_required: Answer = Field(Answer.unknown, description="Does the offence require physical contact or presence?")
@@ -257,7 +244,7 @@ class OffenceSetting(_Strict):
     )
 
 
-class Extraterritorial(_Strict):
+class Extraterritorial(Strict):
     """Jurisdiction over offences committed abroad (Article 25)."""
 
     nationals: Answer = Answer.unknown
@@ -268,7 +255,7 @@ class Extraterritorial(_Strict):
     note: str | None = None
 
 
-class ExtortionMotive(_Strict):
+class ExtortionMotive(Strict):
     """Sexual extortion: which aims of the threat the offence reaches (the Lanzarote Committee asks about each)."""
 
     more_images: Answer = Field(Answer.unknown, description="Threats to obtain more sexual images or videos of the child.")
@@ -277,7 +264,7 @@ class ExtortionMotive(_Strict):
     other_personal_gain: Answer = Field(Answer.unknown, description="Threats to obtain any other personal gain.")
 
 
-class Offence(_Strict):
+class Offence(Strict):
     """An offence provision described by its scope."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="Unique slug within the profile.")]
@@ -311,14 +298,14 @@ class Offence(_Strict):
     note: str | None = None
 
 
-class ExhaustiveFor(_Strict):
+class ExhaustiveFor(Strict):
     """A conduct, optionally for one material, for which every relevant offence provision is listed."""
 
     conduct: Conduct
     material: Material | None = Field(None, description="The material; empty: every material for this conduct.")
 
 
-class CriminalLaw(_Strict):
+class CriminalLaw(Strict):
     offences_listed_exhaustively: Fact = Field(
         default_factory=Fact,
         description="yes when every relevant offence provision is listed, so an element no provision covers is a gap.",
@@ -364,7 +351,7 @@ class CriminalLaw(_Strict):
         return self
 
 
-class ConnectedDevices(_Strict):
+class ConnectedDevices(Strict):
     unique_passwords: Fact = _fact()
     vulnerability_reporting: Fact = _fact()
     security_updates: Fact = _fact()
@@ -373,7 +360,7 @@ class ConnectedDevices(_Strict):
     adult_toy_age_restriction: Fact = _fact()
 
 
-class Platforms(_Strict):
+class Platforms(Strict):
     risk_assessment: Fact = _fact()
     age_assurance: Fact = _fact()
     detection_and_reporting: Fact = _fact()
@@ -391,7 +378,7 @@ class Platforms(_Strict):
     enforcement_authority: Fact = _fact()
 
 
-class GenerativeAI(_Strict):
+class GenerativeAI(Strict):
     csam_generation_safeguards: Fact = _fact()
     child_likeness_manipulation_safeguards: Fact = _fact()
     nudification_tools_prohibited: Fact = _fact()
@@ -403,18 +390,18 @@ class GenerativeAI(_Strict):
     )
 
 
-class DataProtection(_Strict):
+class DataProtection(Strict):
     children_data_scraping_protection: Fact = _fact()
 
 
-class Regulation(_Strict):
+class Regulation(Strict):
     connected_devices: ConnectedDevices = Field(default_factory=ConnectedDevices)
     platforms: Platforms = Field(default_factory=Platforms)
     generative_ai: GenerativeAI = Field(default_factory=GenerativeAI)
     data_protection: DataProtection = Field(default_factory=DataProtection)
 
 
-class Programmes(_Strict):
+class Programmes(Strict):
     education: Fact = _fact()
     education_technology_consent_deepfakes: Fact = _fact()
     awareness_raising: Fact = _fact()
@@ -440,7 +427,7 @@ class Programmes(_Strict):
     )
 
 
-class Institutions(_Strict):
+class Institutions(Strict):
     specialised_units: Fact = _fact()
     specialised_units_resourced: Fact = _fact()
     referral_capacity: Fact = _fact()
@@ -458,7 +445,7 @@ class Institutions(_Strict):
     )
 
 
-class Profile(_Strict):
+class Profile(Strict):
     """One jurisdiction's law, as of one date, with its sources."""
 
     jurisdiction: Jurisdiction

@@ -20,7 +20,7 @@ from typing import TypeVar
 from .errors import InputError
 from .rules import Condition, LoadedRule, RetiredRule, Rule, RuleFile
 from .suggest import closest
-from .yamlio import LoadedYaml, PathKey, _dotted
+from .yamlio import LoadedYaml, PathKey, dotted_path
 
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ def _error(parsed: LoadedYaml, path: PathKey, message: str, hint: str | None = N
         source=parsed.source,
         line=position[0] if position else None,
         column=position[1] if position else None,
-        field=_dotted(path),
+        field=dotted_path(path),
         message=message,
         hint=hint,
     )
@@ -214,7 +214,9 @@ class RuleReference:
 def rule_references(rule_file: RuleFile, parsed: LoadedYaml) -> list[RuleReference]:
     """Every ``rule: ID`` of a file, in rules and in named conditions, before ``use`` is expanded."""
     found: list[RuleReference] = []
-    roots = [(f"named condition {name!r}", condition, ("conditions", name)) for name, condition in rule_file.conditions.items()]
+    roots: list[tuple[str, Condition, PathKey]] = [
+        (f"named condition {name!r}", condition, ("conditions", name)) for name, condition in rule_file.conditions.items()
+    ]
     roots += [(f"rule {rule.id}", c, path) for index, rule in enumerate(rule_file.rules) for c, path in _rule_conditions(rule, index)]
     for owner, condition, root in roots:
         for node, path in walk(condition, root):

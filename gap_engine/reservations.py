@@ -136,6 +136,20 @@ RESERVABLE: dict[Place, ReservableProvision] = {
 }
 
 
+def reservation_key(article: int, paragraph: int | None, indent: int | None) -> str:
+    """How a reservation's place is written everywhere (profiles, rules, findings): ``20(3)``, ``18(1) indent 2``.
+
+    One spelling, owned here with the table of places, so a rule's ``ReservationRef`` and a
+    profile's ``Reservation`` always name the same place the same way and match each other.
+    """
+    key = str(article)
+    if paragraph is not None:
+        key += f"({paragraph})"
+    if indent is not None:
+        key += f" indent {indent}"
+    return key
+
+
 def provision_label(place: Place) -> str:
     return RESERVABLE[place].label
 

@@ -16,8 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import InputErrors
-from .findings import CheckResults
-from .reporters.json_report import SCHEMA_VERSION
+from .findings import SCHEMA_VERSION, CheckResults
 from .yamlio import MAX_FILE_BYTES, LoadedYaml, parse_yaml, read_text, validation_errors
 
 MAX_RESULTS_BYTES = 200_000_000
@@ -62,8 +61,7 @@ def load_results(path: str | Path, text: str | None = None) -> CheckResults:
     if version not in READABLE:
         raise InputErrors.single(
             source,
-            f"results schema_version {version!r} is not supported: this gap-engine reads schema_version "
-            + " or ".join(map(str, READABLE)),
+            f"results schema_version {version!r} is not supported: this gap-engine reads schema_version " + " or ".join(map(str, READABLE)),
             line=line,
             field="schema_version",
             hint=RERUN,

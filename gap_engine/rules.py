@@ -35,7 +35,8 @@ from .errors import InputError, InputErrors
 from .findings import Status
 from .packs import EXTENSIONS, MANIFEST, FactType, Pack, load_manifest
 from .profile import OFFENCE_ANSWER_FIELDS, Answer, Conduct, Material, fact_paths
-from .reservations import RESERVABLE
+from .reservations import RESERVABLE, reservation_key
+from .strict import Strict
 from .suggest import closest
 from .yamlio import LoadedYaml, load_yaml, path_problem, read_bytes, validation_errors
 
@@ -48,11 +49,7 @@ class Severity(str, Enum):
     good_practice = "good_practice"  # the paper points at promising practice
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class OffenceElement(_Strict):
+class OffenceElement(Strict):
     """Some offence provision must cover this conduct, for this material, with these scope elements."""
 
     conduct: Conduct
@@ -86,7 +83,7 @@ CONDITION_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 CONDITION_KINDS = ("all", "any", "of", "offence", "fact", "rule", "use")
 
 
-class Condition(_Strict):
+class Condition(Strict):
     """Exactly one of: all, any, at_least with of, offence, fact (with optional good), rule, use.
 
     ``at_least: N`` with ``of`` is covered when N of its conditions are (see ``conditions.at_least``
@@ -181,7 +178,7 @@ def _check_fact(path: str, pack: Pack | None) -> None:
     raise ValueError(f"the profile has no fact {path!r}{hint}")
 
 
-class ReservationRef(_Strict):
+class ReservationRef(Strict):
     article: int
     paragraph: int | None = None
     indent: int | None = None
@@ -194,12 +191,10 @@ class ReservationRef(_Strict):
 
     @property
     def key(self) -> str:
-        from .profile import _reservation_key
-
-        return _reservation_key(self.article, self.paragraph, self.indent)
+        return reservation_key(self.article, self.paragraph, self.indent)
 
 
-class RuleCase(_Strict):
+class RuleCase(Strict):
     """A small profile fragment and the status the rule must give it."""
 
     name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
@@ -208,7 +203,7 @@ class RuleCase(_Strict):
     expect: Status
 
 
-class RuleTexts(_Strict):
+class RuleTexts(Strict):
     """A rule's texts in its pack's other language (``fr:`` under an English rule, ``en:`` under a French one).
     A text left out is shown in the pack's language, with a notice."""
 
@@ -217,7 +212,7 @@ class RuleTexts(_Strict):
     recommendation: Annotated[str, Field(min_length=1)] | None = None
 
 
-class Rule(_Strict):
+class Rule(Strict):
     id: Annotated[str, Field(pattern=RULE_ID_PATTERN)]
     title: Annotated[str, Field(min_length=1, description="Reads as the expectation, e.g. '... are criminalised'.")]
     questions: list[str] = Field(
@@ -310,7 +305,7 @@ class Rule(_Strict):
         return self
 
 
-class RetiredRule(_Strict):
+class RetiredRule(Strict):
     """A rule ID no longer in use. IDs never change meaning, so a rule that was split or dropped keeps
     its ID here, never reused, with the rules that replace it and why (outputs and waivers that name
     the old ID can then say where its content went)."""
@@ -320,7 +315,7 @@ class RetiredRule(_Strict):
     reason: Annotated[str, Field(min_length=1)]
 
 
-class RuleFile(_Strict):
+class RuleFile(Strict):
     theme: str
     conditions: dict[Annotated[str, Field(pattern=CONDITION_NAME_PATTERN)], Condition] = Field(
         default_factory=dict, description="Named conditions the file's rules can reuse with use: NAME."

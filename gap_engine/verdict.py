@@ -180,10 +180,10 @@ def decide(
             outcome = resolved_memo[key] = resolve_exhaustiveness(facts, leaf.element, outcomes[key])
         resolved[key] = outcome
         statuses[key] = outcome.status
-    for leaf in plan.rule_leaves:
-        if leaf.rule_id not in decided:
-            raise ValueError(f"rule {rule.id} reads rule {leaf.rule_id}, which has not been decided for this profile yet")
-        statuses[leaf.key] = rule_grade(decided[leaf.rule_id])
+    for rule_leaf in plan.rule_leaves:
+        if rule_leaf.rule_id not in decided:
+            raise ValueError(f"rule {rule.id} reads rule {rule_leaf.rule_id}, which has not been decided for this profile yet")
+        statuses[rule_leaf.key] = rule_grade(decided[rule_leaf.rule_id])
 
     results = memo.results
 
@@ -310,12 +310,12 @@ def _read_one(
     could, could_text = assess(_whole(provision), element, outcome, facts)
     if not made:
         if could != NONE and not facts.reservations_stated:
-            note = (
+            unstated = (
                 f"A reservation under {provision.label} would explain {'this' if could == ALL else 'part of this'} "
                 f"for {what}; the profile does not state the Party's reservations."
             )
-            reading.notes.append(note)
-            record(None, note)
+            reading.notes.append(unstated)
+            record(None, unstated)
         elif could != NONE:
             record(
                 None,

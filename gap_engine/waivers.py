@@ -18,19 +18,16 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from .errors import InputError, InputErrors
 from .findings import CheckResults, Finding, FindingWaiver, ProfileResult
 from .rules import RULE_ID_PATTERN, RuleCatalogue
+from .strict import Strict
 from .yamlio import LoadedYaml, load_yaml, parse_yaml, validation_errors
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Waiver(_Strict):
+class Waiver(Strict):
     """One accepted finding: a jurisdiction's finding on one rule."""
 
     jurisdiction: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="The jurisdiction code, as in the profile (e.g. NL).")]
@@ -41,7 +38,7 @@ class Waiver(_Strict):
     expires: date = Field(description="The last day the waiver applies; after it the finding counts again for --fail-on.")
 
 
-class WaiverFile(_Strict):
+class WaiverFile(Strict):
     waivers: list[Waiver]
 
 
@@ -196,6 +193,6 @@ def attach(placed: PlacedWaiver, on: date) -> FindingWaiver:
         accepted_on=waiver.accepted_on,
         expires=waiver.expires,
         active=state == "active",
-        state=state,  # type: ignore[arg-type]
+        state=state,
         source=placed.where,
     )

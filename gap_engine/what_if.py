@@ -222,7 +222,8 @@ def apply(facts: ProfileFacts, edits: Sequence[_Edit]) -> ProfileFacts:
     dormant = dict(facts.dormant)
     for edit in edits:
         if edit.fact_id is not None:
-            by_id[edit.fact_id][edit.key] = edit.value  # type: ignore[index]
+            assert edit.key is not None, "an edit of a fact names the key it sets"
+            by_id[edit.fact_id][edit.key] = edit.value
         elif edit.new_fact:
             fact = dict(edit.new_fact)
             changed.append(fact)
@@ -273,10 +274,8 @@ def what_ifs(
             continue
         if _better(after.status, finding.status):
             results.append(_what_if(rule, list(fix), after.status, finding.status))
-    if not results and note is None:
-        note = "no single change improves the status"
-    elif not results:
-        note += "; no single change improves the status"
+    if not results:
+        note = "no single change improves the status" if note is None else note + "; no single change improves the status"
     return results, note
 
 
@@ -292,11 +291,11 @@ def _minimal_sets(fixes: list[Fix], covers: Any) -> list[tuple[Fix, ...]]:
         return [tuple(chosen)]
     found: list[tuple[Fix, ...]] = []
     for size in range(1, len(fixes) + 1):
-        for chosen in combinations(fixes, size):
-            if any(set(smaller) <= set(chosen) for smaller in found):
+        for candidate in combinations(fixes, size):
+            if any(set(smaller) <= set(candidate) for smaller in found):
                 continue
-            if covers(chosen):
-                found.append(chosen)
+            if covers(candidate):
+                found.append(candidate)
     return found
 
 

@@ -25,10 +25,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 ZIP_EARLIEST = datetime(1980, 1, 1)
 """The earliest time a zip entry header can carry (the MS-DOS date epoch)."""
@@ -40,6 +44,20 @@ ZIP_LATEST = datetime(2107, 12, 31, 23, 59, 58)
 def zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
     """``when`` (naive UTC) clamped into the range a zip entry can carry, as a zip ``date_time`` tuple."""
     return min(max(when, ZIP_EARLIEST), ZIP_LATEST).timetuple()[:6]
+
+
+def first_sheet(workbook: Workbook) -> Worksheet:
+    """A new workbook's first sheet, as the worksheet it is.
+
+    openpyxl types ``Workbook.active`` as possibly no sheet or a chartsheet; a workbook made with
+    ``Workbook()`` always starts with one worksheet, and this says so once, checked, for every writer.
+    """
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    sheet = workbook.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError(f"expected the new workbook's first sheet to be a worksheet, not {type(sheet).__name__}")
+    return sheet
 
 
 def fixed_bytes(workbook: Any, title: str, generated: datetime) -> bytes:
@@ -89,7 +107,8 @@ def standard_library_xml() -> Iterator[None]:
     import openpyxl.xml.functions as functions
     from openpyxl.cell import _writer as cell_writer
 
-    if not functions.LXML:
+    # The stubs leave out LXML, which functions re-exports from openpyxl.xml; it is read here, where tests set it.
+    if not functions.LXML:  # type: ignore[attr-defined]
         yield
         return
     replacements = _standard_library_bindings()

@@ -97,7 +97,7 @@ def _loader_class() -> type:
 
     resolvers = _core_resolvers()
 
-    class CoreLoader(CParser, BaseResolver):  # type: ignore[misc]
+    class CoreLoader(CParser, BaseResolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             BaseResolver.__init__(self)

@@ -234,7 +234,7 @@ def _refuse_unsupported_events(yaml: Any, text: str, source: str) -> None:
             else:
                 path = (*parent, pending)
         mark = event.start_mark
-        where = {"line": mark.line + 1, "column": mark.column + 1, "field": _dotted(path) or None}
+        where = {"line": mark.line + 1, "column": mark.column + 1, "field": dotted_path(path) or None}
         if isinstance(event, AliasEvent):
             raise InputErrors.single(source, f"YAML alias *{event.anchor} is not allowed", hint="write the value out in full", **where)
         tag = getattr(event, "tag", None)
@@ -348,12 +348,14 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc], source: str)
                     f"a key must be a name, not a {kind}",
                     line=line + 1,
                     column=col + 1,
-                    field=_dotted(path) or None,
+                    field=dotted_path(path) or None,
                     hint="quote the key if the brackets are part of it",
                 )
             key = _plain(key, path, positions, source)  # a ruamel ScalarInt key becomes an int
-            positions[(*path, key)] = (line + 1, col + 1)
-            out[key] = _plain(value, (*path, key), positions, source)
+            # Named first: mypy takes ``positions[(*path, key)]`` for the starred subscript of Python 3.11.
+            key_path = (*path, key)
+            positions[key_path] = (line + 1, col + 1)
+            out[key] = _plain(value, key_path, positions, source)
         return out
     if isinstance(node, CommentedSeq):
         if path == ():
@@ -361,8 +363,9 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc], source: str)
         items = []
         for index, value in enumerate(node):
             line, col = node.lc.item(index)
-            positions[(*path, index)] = (line + 1, col + 1)
-            items.append(_plain(value, (*path, index), positions, source))
+            index_path = (*path, index)
+            positions[index_path] = (line + 1, col + 1)
+            items.append(_plain(value, index_path, positions, source))
         return items
     if isinstance(node, str):
         return str(node)
@@ -380,7 +383,7 @@ def validation_errors(exc: Any, loaded: LoadedYaml, model: type) -> list[InputEr
     for err in exc.errors(include_url=False):
         loc: PathKey = tuple(err["loc"])
         data_loc = _data_path(loc, loaded.data) or loc  # never empty: the messages below name its last part
-        field_path = _dotted(data_loc)
+        field_path = dotted_path(data_loc)
         position = loaded.locate(data_loc)
         message = err["msg"]
         hint = None
@@ -431,7 +434,8 @@ def _data_path(loc: PathKey, data: Any) -> PathKey:
     return tuple(kept)
 
 
-def _dotted(path: PathKey) -> str:
+def dotted_path(path: PathKey) -> str:
+    """A key path as errors show it (``criminal_law.offences[0].conduct``): one spelling for every file reader."""
     text = ""
     for part in path:
         if isinstance(part, int):

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from gap_engine import api
+from gap_engine.cells import csv_safe
 from gap_engine.cli import main
 from gap_engine.reporters import csv_report
-from gap_engine.reporters.cells import csv_safe
 from tests.conftest import FIXTURES, minimal_profile
 
 EXAMPLIA = FIXTURES / "examplia_complete.yaml"

@@ -486,7 +486,7 @@ def test_fallback_to_the_oracle_when_durable_rules_cannot_load(monkeypatch: pyte
     def unavailable() -> Any:
         raise gap_engine.engine_durable.DurableUnavailable("durable_rules cannot be imported here (ImportError: simulated)")
 
-    monkeypatch.setattr(gap_engine.engine_durable, "_import_durable", unavailable)
+    monkeypatch.setattr(gap_engine.engine_durable, "import_durable", unavailable)
     fallback = CliRunner().invoke(main, ["check", fixture, "--format", "json"], catch_exceptions=False)
     assert fallback.exit_code == normal.exit_code == 0
     notice = fallback.stderr.strip().splitlines()

@@ -30,8 +30,8 @@ import pytest
 from click.testing import CliRunner, Result
 from markdown_it import MarkdownIt
 
+from gap_engine.cells import csv_safe
 from gap_engine.cli import main
-from gap_engine.reporters.cells import csv_safe
 from gap_engine.urls import url_problem
 
 ROOT = Path(__file__).resolve().parent.parent

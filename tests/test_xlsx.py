@@ -25,12 +25,12 @@ import pytest
 from click.testing import CliRunner
 
 from gap_engine import api
+from gap_engine.cells import CELL_LIMIT, SheetTitles, cut_to_limit, is_formula_like
 from gap_engine.cli import main
 from gap_engine.findings import CheckResults, Evidence
+from gap_engine.print_layout import chars_per_line
 from gap_engine.reporters import xlsx
-from gap_engine.reporters.cells import CELL_LIMIT, SheetTitles, cut_to_limit, is_formula_like
 from gap_engine.reporters.grouping import STATUS_ORDER
-from gap_engine.reporters.print_layout import chars_per_line
 from gap_engine.rules import paper
 from tests.conftest import FIXTURES, ROOT, minimal_profile, write_manifest
 

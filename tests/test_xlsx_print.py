@@ -26,10 +26,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from gap_engine import api
 from gap_engine.cli import main
-from gap_engine.questionnaire import checklist_xlsx
-from gap_engine.questionnaire.xlsx_bytes import workbook_bytes as questionnaire_bytes
-from gap_engine.reporters import diff_xlsx, xlsx
-from gap_engine.reporters.print_layout import (
+from gap_engine.print_layout import (
     DEFAULT_SIZE,
     LINE_HEIGHT,
     MAX_ROW_HEIGHT,
@@ -39,6 +36,9 @@ from gap_engine.reporters.print_layout import (
     lines_needed,
     row_height,
 )
+from gap_engine.questionnaire import checklist_xlsx
+from gap_engine.questionnaire.xlsx_bytes import workbook_bytes as questionnaire_bytes
+from gap_engine.reporters import diff_xlsx, xlsx
 from gap_engine.xlsx_bytes import ZIP_LATEST, fixed_bytes, standard_library_xml, zip_time
 from tests.conftest import FIXTURES
 

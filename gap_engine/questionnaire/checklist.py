@@ -251,7 +251,7 @@ def _item(leaf: Any, profile: Profile | None, element: Any, pack_facts: PackFact
 
         stated = pack_facts.stated.get(leaf.fact, Fact()) if declared is not None else resolve_fact(profile, leaf.fact)
         cite = stated.citation
-        evidence = (Cited(cite.label(), cite.url, cite.in_force),) if cite else ()
+        evidence: tuple[Cited, ...] = (Cited(cite.label(), cite.url, cite.in_force),) if cite else ()
         return Item(
             "fact",
             leaf.fact,

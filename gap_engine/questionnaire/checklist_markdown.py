@@ -1,15 +1,15 @@
 """The checklist as Markdown: for circulating a monitoring round's questions, blank or pre-filled.
 
-Text from the profile and the rule packs goes through ``reporters.md_text``, so a name or citation
+Text from the profile and the rule packs goes through ``md_text``, so a name or citation
 never turns into a heading, a link or HTML in the circulated checklist."""
 
 from __future__ import annotations
 
 import re
 
+from ..findings import severity_name, status_name
 from ..i18n import N_, _, format_date
-from ..reporters.grouping import severity_name, status_name
-from ..reporters.md_text import cell, inline
+from ..md_text import cell, inline
 from ..rules import reference_label
 from .checklist import Checklist, Item, Question, Theme
 from .values import choice_label

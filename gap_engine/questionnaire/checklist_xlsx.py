@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..cells import set_text
 from ..i18n import N_, _, format_date
-from ..reporters.cells import set_text
-from ..reporters.print_layout import fit_row, row_height, set_up_page
+from ..print_layout import fit_row, row_height, set_up_page
+from ..xlsx_bytes import first_sheet
 from .checklist import Checklist
 from .xlsx_bytes import workbook_bytes
 
@@ -48,7 +49,7 @@ def render(checklist: Checklist) -> bytes:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    summary = workbook.active
+    summary = first_sheet(workbook)
     summary.title = "Summary"
     subject = checklist.profile
     title = _("Monitoring-round checklist") + (

@@ -272,7 +272,7 @@ def _read_profile_sheet(sheet: Any, layout: Layout, reader: _Reader) -> None:
 
 def _read_table(sheet: Any, path: str, columns: tuple[Column, ...], reader: _Reader) -> list[dict[str, Any]]:
     headers = _check_headers(sheet, [c.key for c in columns], reader)
-    records = []
+    records: list[dict[str, Any]] = []
     for number, cells in _rows(sheet, reader):
         index = len(records)
         flat = _read_row(sheet, number, cells, columns, headers, reader, f"{path}[{index}]")

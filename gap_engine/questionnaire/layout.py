@@ -206,7 +206,7 @@ def sheet_name_for_table(path: str) -> str:
 
 def theme_sheet_name(title: str) -> str:
     """A theme's title as a sheet name: the part before any parenthesis, without forbidden characters."""
-    from ..reporters.cells import SheetTitles
+    from ..cells import SheetTitles
 
     return SheetTitles.valid(title.split("(")[0])
 
@@ -276,7 +276,7 @@ def build_layout(catalogue: Any, lang: str = DEFAULT) -> Layout:
 def _clear_of(facts: list[FactRow], reserved: tuple[str, ...]) -> list[FactRow]:
     """A pack theme titled like a sheet of the workbook (e.g. 'Offences') gets 'Offences (2)': the import finds
     the structural sheets by name, and a second sheet of that name would shadow one or the other."""
-    from ..reporters.cells import SheetTitles
+    from ..cells import SheetTitles
 
     taken = {name.casefold() for name in reserved}
     titles = SheetTitles(reserved)

@@ -27,7 +27,8 @@ def dump_profile(profile: Profile) -> str:
     yaml.default_flow_style = False
     yaml.allow_unicode = True
     yaml.width = 120
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    # ruamel declares this setting as None (its unset default); False is the value it documents and reads.
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     buffer = io.StringIO()
     yaml.dump(data, buffer)
     return HEADER + buffer.getvalue()

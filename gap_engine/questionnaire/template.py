@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..cells import CELL_LIMIT, clean_text, is_formula_like, set_text
 from ..errors import InputErrors
 from ..i18n import DEFAULT, N_, _, format_date, using
 from ..profile import Fact, Profile, fact_paths
-from ..reporters.cells import CELL_LIMIT, clean_text, is_formula_like, set_text
+from ..xlsx_bytes import first_sheet
 from .layout import (
     FACT_KEY,
     INSTRUCTIONS,
@@ -54,7 +55,7 @@ def _build(catalogue: Any, profile: Profile | None, lang: str) -> bytes:
 
     layout = build_layout(catalogue, lang)
     workbook = Workbook()
-    instructions = workbook.active
+    instructions = first_sheet(workbook)
     instructions.title = layout.sheet(INSTRUCTIONS)
     _write_instructions(instructions, layout, profile, [pack.id for pack in catalogue.packs if pack.facts])
     _write_lists(workbook, layout)

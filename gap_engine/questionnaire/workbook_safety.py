@@ -223,7 +223,7 @@ def _over(source: str, sheet: str | None, message: str) -> InputErrors:
 def _iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
     from defusedxml.ElementTree import iterparse
 
-    return iterparse(stream, events=events, forbid_dtd=True)  # type: ignore[no-any-return]
+    return iterparse(stream, events=events, forbid_dtd=True)
 
 
 def _listed_sheets(archive: zipfile.ZipFile, source: str) -> list[tuple[str, str, str | None]]:

@@ -13,9 +13,9 @@ import io
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from ..cells import csv_safe
 from ..findings import CheckResults, Finding, ProfileResult
 from ..i18n import DEFAULT, language, pgettext
-from .cells import csv_safe
 
 COLUMNS = (
     "jurisdiction",

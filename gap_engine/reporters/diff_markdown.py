@@ -15,11 +15,10 @@ from ..diff_model import (
     Side,
     sorted_for_report,
 )
-from ..findings import Status
+from ..findings import Status, status_name
 from ..i18n import _, format_date
+from ..md_text import inline, link
 from .diff_words import direction_name, grouped_rule_changes, side_text, status_move
-from .grouping import status_name
-from .md_text import inline, link
 
 ARROW = "→"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import textwrap
 
 from ..diff_model import Diff, Direction, FindingChange, JurisdictionDiff, JurisdictionOnly, Side, sorted_for_report
+from ..findings import status_name
 from ..i18n import _, format_date
 from .diff_words import counts_text, dates_text, direction_name, grouped_rule_changes, side_text, status_move
-from .grouping import status_name
 
 INDENT = 28
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, Side
-from ..findings import Status
+from ..findings import Status, status_name
 from ..i18n import N_, _, format_date
-from .grouping import status_name
 
 DIRECTION_NAMES: dict[Direction, str] = {
     Direction.regressed: N_("regressed"),
@@ -25,7 +26,7 @@ def direction_name(direction: Direction) -> str:
 
 def dates_text(before: object, after: object, arrow: str = "->") -> str:
     """``2024-06-30`` or ``2021-05-31 -> 2024-06-30``, each date as the language writes it."""
-    shown = [format_date(d) if hasattr(d, "isoformat") else str(d) for d in (before, after)]
+    shown = [format_date(d) if isinstance(d, date) else str(d) for d in (before, after)]
     return shown[0] if before == after else f"{shown[0]} {arrow} {shown[1]}"
 
 

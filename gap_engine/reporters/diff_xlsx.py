@@ -13,12 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..cells import set_text
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, JurisdictionDiff
 from ..output import write_atomic
-from ..xlsx_bytes import fixed_bytes
-from .cells import set_text
+from ..print_layout import fit_row, set_up_page
+from ..xlsx_bytes import first_sheet, fixed_bytes
 from .diff_words import DIRECTION_MEANING, side_text, status_text
-from .print_layout import fit_row, set_up_page
 from .xlsx import generation_note, time_for
 
 CHANGES, RULES, ABOUT = "Changes", "Rule changes", "About"
@@ -80,7 +80,7 @@ def diff_workbook_bytes(diff: Diff) -> bytes:
 
     generated = generation_time(diff)
     workbook = Workbook()
-    changes = workbook.active
+    changes = first_sheet(workbook)
     changes.title = CHANGES
     _changes_sheet(changes, diff)
     _rules_sheet(workbook.create_sheet(RULES), diff)

@@ -10,9 +10,8 @@ import json
 import textwrap
 
 from ..explain import Candidate, ConditionNode, Explanation, FactDetail, OffenceDetail
-from ..findings import Status
+from ..findings import Status, severity_name
 from ..i18n import _, format_date
-from .grouping import severity_name
 from .text import LABEL
 
 WIDTH = 100

@@ -6,30 +6,9 @@ from __future__ import annotations
 from collections import Counter
 
 from ..findings import CheckResults, Finding, Status
-from ..i18n import N_, _
+from ..i18n import _
 
 STATUS_ORDER = [s.value for s in Status]
-
-STATUS_NAMES = {
-    "gap": N_("gap"),
-    "partial": N_("partial"),
-    "unknown": N_("unknown"),
-    "covered": N_("covered"),
-    "reserved": N_("reserved"),
-    "not_applicable": N_("not_applicable"),
-}
-SEVERITY_NAMES = {"obligation": N_("obligation"), "recommendation": N_("recommendation"), "good_practice": N_("good practice")}
-
-
-def status_name(status: str | Status) -> str:
-    """A status as people read it in the current language; JSON and filters keep ``Status.value``."""
-    value = status.value if isinstance(status, Status) else status
-    return _(STATUS_NAMES[value]) if value in STATUS_NAMES else value
-
-
-def severity_name(severity: str) -> str:
-    """A severity in the current language (``obligation``, ``recommandation``...)."""
-    return _(SEVERITY_NAMES[severity]) if severity in SEVERITY_NAMES else severity
 
 
 def themes_in_order(results: CheckResults) -> list[dict]:

@@ -36,9 +36,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import i18n
-from ..findings import CheckResults, Evidence, Finding, ProfileResult
+from ..findings import CheckResults, Evidence, Finding, ProfileResult, severity_name
 from ..i18n import N_, _, format_date
-from .grouping import STATUS_ORDER, pack_mark, severity_name, status_counts, themes_in_order
+from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
 
 MAX_ACROSS = 8
 """How many status columns fit across an A4 page (portrait, legible): with at most this many rules, the rules go
@@ -264,7 +264,8 @@ def _theme_counts(results: CheckResults) -> list[tuple[dict, dict[str, int]]]:
 
 
 def _asset(name: str) -> str:
-    return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+    # Traversable.joinpath takes several parts from Python 3.11; the package is read from the file system, whose Path takes them on 3.10.
+    return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")  # type: ignore[call-arg]
 
 
 def _sha256(text: str) -> str:

@@ -6,13 +6,7 @@ import json
 
 from pydantic import BaseModel
 
-from ..findings import CheckResults
-
-SCHEMA_VERSION = 4
-"""2: evaluated_on per profile, notes per finding, in_force_until and note per evidence item.
-3: packs (id, version, source, themes, questions); pack_version, replaces and label per finding;
-   evidence of kind "rule" (derived rules).
-4: waiver per finding (null, or justification, accepted_by, accepted_on, expires, active, state, source)."""
+from ..findings import SCHEMA_VERSION, CheckResults
 
 
 def to_data(results: CheckResults) -> dict:

@@ -19,8 +19,8 @@ import json
 
 from pydantic import BaseModel
 
-from ..findings import ProfileResult
-from .json_report import SCHEMA_VERSION, versioned_schema
+from ..findings import SCHEMA_VERSION, ProfileResult
+from .json_report import versioned_schema
 
 
 class RunInfo(BaseModel):

@@ -8,10 +8,10 @@ left as it is: pack IDs, versions and rule IDs are checked against patterns that
 from __future__ import annotations
 
 from ..compare import parties_by_rule
-from ..findings import CheckResults, Finding, Status
+from ..findings import CheckResults, Finding, Status, severity_name, status_name
 from ..i18n import _, format_date
-from .grouping import STATUS_ORDER, pack_mark, severity_name, status_counts, status_name, themes_in_order
-from .md_text import inline, link
+from ..md_text import inline, link
+from .grouping import STATUS_ORDER, pack_mark, status_counts, themes_in_order
 
 NOT_COVERED = (Status.gap, Status.partial, Status.unknown, Status.reserved)
 

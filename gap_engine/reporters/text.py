@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from ..findings import CheckResults, Finding, Status
+from ..findings import CheckResults, Finding, Status, status_name
 from ..i18n import N_, _, format_date
-from .grouping import by_theme, pack_mark, status_counts, status_name
+from .grouping import by_theme, pack_mark, status_counts
 
 LABEL = {
     Status.gap: N_("GAP"),

@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..cells import SheetTitles, clean_text, set_text
 from ..compare import WHO_ORDER, item_rows, parties_by_rule, rules_in_order
 from ..errors import InputErrors
 from ..findings import CheckResults, Evidence, Finding, PackInfo, ProfileResult, Status
 from ..i18n import N_, format_date, gettext, pgettext
 from ..output import write_atomic
-from ..xlsx_bytes import fixed_bytes
-from .cells import SheetTitles, clean_text, set_text
+from ..print_layout import fit_row, row_height, set_up_page
+from ..xlsx_bytes import first_sheet, fixed_bytes
 from .grouping import STATUS_ORDER, status_counts, themes_in_order
-from .print_layout import fit_row, row_height, set_up_page
 
 # (fill, font) per status: each status its own colour, used by the conditional formatting and the legend.
 STATUS_COLOURS: dict[str, tuple[str, str]] = {
@@ -148,7 +148,7 @@ def workbook_bytes(results: CheckResults) -> bytes:
     generated = generation_time(results)
     workbook = Workbook()
     names = sheet_names()
-    summary = workbook.active
+    summary = first_sheet(workbook)
     summary.title = names[SUMMARY]
     titles = SheetTitles(reserved=tuple(names.values()))
     sheet_titles = [titles.take(f"{p.jurisdiction} {p.jurisdiction_name}") for p in results.profiles]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..terminal import terminal_safe
-from ..urls import is_http_url
+from .terminal import terminal_safe
+from .urls import is_http_url
 
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 _PUNCTUATION = re.compile(r"[\\`*\[\]|~$]")

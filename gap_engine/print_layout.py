@@ -21,8 +21,8 @@ from copy import copy
 from functools import lru_cache
 from typing import Any
 
-from ..i18n import gettext
 from .cells import clean_text
+from .i18n import gettext
 
 LINE_HEIGHT = 14.0
 """Points per line of the default 11-point font: Calibri's line in Excel is about 14.3, the DejaVu Sans that
