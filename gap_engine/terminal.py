@@ -4,11 +4,20 @@ A jurisdiction name or citation holding ESC (``\\x1b``), a C1 control such as CS
 carriage return or a bidirectional override can rewrite the screen, retitle the window or hide
 text when printed raw. Every text the CLI prints, and every text-format report it writes, passes
 through ``terminal_safe`` (the CLI's ``_echo`` and its report renderers are the one place that calls it).
+
+Colour is decided here too (``colour_choice``): only on a terminal, never with NO_COLOR, and the
+status words painted (``paint``) after the text around them was made safe, so that an escape in
+profile text can never pass for one of ours.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
+from typing import Any
+
+import click
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional marks and overrides."""
@@ -30,3 +39,42 @@ def json_safe(text: str) -> str:
     Outside strings JSON holds only ASCII punctuation and whitespace, so every match is inside a string.
     """
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# --- colour -------------------------------------------------------------------------------------------
+
+COLOR_MODES = ("auto", "always", "never")
+"""``--color``: ``auto`` colours only a terminal and honours NO_COLOR / FORCE_COLOR; the others decide outright."""
+
+STATUS_COLOURS: dict[str, dict[str, Any]] = {
+    "gap": {"fg": "red", "bold": True},
+    "partial": {"fg": "yellow"},
+    "unknown": {"fg": "bright_black"},
+    "covered": {"fg": "green"},
+    "reserved": {"fg": "cyan"},
+    "not_applicable": {"dim": True},
+}
+"""How each status word of the text report is painted: the worst stands out, the settled recede."""
+
+
+def colour_choice(mode: str, environ: Mapping[str, str] | None = None) -> bool | None:
+    """Whether to colour: True or False when decided, None to let click decide by whether the stream is a terminal.
+
+    ``--color always`` and ``never`` win over the environment (a flag typed now says more than a
+    variable set once, as https://no-color.org allows). Under ``auto``, NO_COLOR with any non-empty
+    value turns colour off; otherwise FORCE_COLOR with any non-empty value turns it on (for CI logs
+    that render ANSI); otherwise a terminal gets colour and a file or pipe does not.
+    """
+    env = os.environ if environ is None else environ
+    if mode == "always":
+        return True
+    if mode == "never" or env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    return None
+
+
+def paint(text: str, status: str) -> str:
+    """``text`` (already made terminal-safe) in the colour of ``status``; click.echo strips it where colour is off."""
+    return click.style(text, **STATUS_COLOURS.get(status, {}))
