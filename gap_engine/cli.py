@@ -412,7 +412,6 @@ class _Progress:
 
     def __iter__(self) -> Iterator[Any]:
         with click.progressbar(length=self.count, file=sys.stderr, show_pos=True) as bar:
-            bar.is_hidden = False  # _stderr_is_terminal() already said yes; click would ask the stream again
             for result in self.stream:
                 bar.update(1)
                 yield result
