@@ -5,6 +5,11 @@ input or usage; 3 engine fault; 130 Ctrl-C; 143 SIGTERM (128 + 15, as a shell re
 terminated process) — interrupted, a run writes no output and leaves no temporary file.
 Heavy modules are imported inside commands so ``--help`` stays instant. Every text printed goes
 through ``_echo`` (control characters made visible, see ``terminal.py``).
+
+Streams, as ruff and pytest keep results apart from chatter: reports and data (what a user pipes or
+redirects) go to stdout; confirmations ("ok: ..."), notices, progress and errors go to stderr, so
+``gap-engine validate *.yaml > list`` or ``check ... | jq`` never mixes the two. ``--quiet`` drops
+the confirmations, notices and progress (``_notify``), never an error.
 """
 
 from __future__ import annotations
@@ -21,18 +26,26 @@ from typing import Any
 import click
 
 from . import __version__
+from . import reporters as registry
 from .i18n import LANGUAGES, _
+from .terminal import COLOR_MODES
 
 FAIL_ON = ("gap", "partial", "unknown")
-FORMATS = ("text", "json", "markdown")  # mirrors reporters.REPORTERS; a test keeps them equal
-STREAMED_FORMATS = ("jsonl",)  # written profile by profile as checked (reporters/jsonl.py), never held whole
+FORMATS = tuple(registry.FORMATS)  # check --format: the reporters' registry is the one list
+STREAMED_FORMATS = tuple(name for name, f in registry.FORMATS.items() if f.streamed)  # written profile by profile, never held whole
 HELD_LIMITS = {"markdown": 2_000, "xlsx": 2_000, "html": 2_000}
 """Profiles at most for the reports built whole in memory before they are written (README, Performance):
 beyond these a run would need gigabytes; --format jsonl and --csv stream any number."""
 ENGINES = ("durable", "python")  # mirrors api.ENGINES; a test keeps them equal
-DIFF_FORMATS = ("text", "json", "markdown")  # mirrors reporters.DIFF_REPORTERS; a test keeps them equal
+DIFF_FORMATS = tuple(registry.DIFF_FORMATS)
 DIFF_FAIL_ON = ("regression", "change")
 
+
+PROGRESS_FROM = 50
+"""Profiles from which ``check`` shows a progress bar on stderr (a terminal only, never with --quiet): fewer take a second or two."""
+
+QUIET, COLOR = "gap_engine.quiet", "gap_engine.color"
+"""Keys of --quiet and --color in ``click.Context.meta``, which the group's context shares with its command's."""
 
 MAX_SHOWN_ERRORS = 100
 """Errors printed for one run; the rest are counted ("… and N more"), so garbage input cannot flood the terminal."""
@@ -47,6 +60,28 @@ def _echo(message: str, **kwargs: Any) -> None:
     from .terminal import terminal_safe
 
     click.echo(terminal_safe(message), **kwargs)
+
+
+def _setting(key: str, default: Any) -> Any:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(key, default) if ctx is not None else default
+
+
+def _quiet() -> bool:
+    return bool(_setting(QUIET, False))
+
+
+def _notify(message: str) -> None:
+    """A confirmation, notice or warning: on stderr with the errors (stdout is for reports and data), dropped by --quiet."""
+    if not _quiet():
+        _echo(message, err=True)
+
+
+def _colour() -> bool | None:
+    """True or False when --color, NO_COLOR or FORCE_COLOR decide; None to colour only a terminal (click decides)."""
+    from .terminal import colour_choice
+
+    return colour_choice(_setting(COLOR, "auto"))
 
 
 class Terminated(KeyboardInterrupt):
@@ -117,11 +152,17 @@ def _report(render: Callable[[Any], str], fmt: str) -> Callable[[Any], str]:
     return lambda value: safe(render(value))
 
 
-def _write_outputs(outputs: Any, value: Any, report: Callable[[Any], str], output: str | None) -> None:
-    """Write every planned file (all or nothing), then print the report when no -o was given."""
+def _write_outputs(
+    outputs: Any, value: Any, report: Callable[[Any], str], output: str | None, shown: Callable[[Any], str] | None = None
+) -> None:
+    """Write every planned file (all or nothing), then print the report when no -o was given: ``shown``
+    (the coloured one) when given, which click.echo strips of its colour on a pipe or with colour off."""
     outputs.write(value)
     if output is None:
-        click.echo(report(value), nl=False)
+        if shown is None:
+            click.echo(report(value), nl=False)
+        else:
+            click.echo(shown(value), nl=False, color=_colour())
 
 
 def _rule_inputs(rule_dirs: list[Path]) -> list[Path]:
@@ -141,6 +182,32 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         set_language(value or DEFAULT)
         ctx.call_on_close(lambda: set_language(previous))  # a library caller after the command gets its own language back
     return value
+
+
+def _set_meta(key: str, default: Any) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback storing an option in ``ctx.meta``: on the group always (its default included), on a
+    command only when given, so ``gap-engine -q check`` and ``gap-engine check -q`` both work."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if ctx.parent is None or value not in (None, False):
+            ctx.meta[key] = default if value is None else value
+        return value
+
+    return callback
+
+
+QUIET_HELP = "Print no confirmations, notices or progress on stderr (errors still); reports on stdout are unchanged."
+COLOR_HELP = "Colour the text report's statuses: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always, never."
+
+
+def quiet_option() -> click.Option:
+    return click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_meta(QUIET, False), help=QUIET_HELP)
+
+
+def color_option() -> click.Option:
+    return click.Option(
+        ["--color", "--colour"], type=click.Choice(COLOR_MODES), expose_value=False, callback=_set_meta(COLOR, "auto"), help=COLOR_HELP
+    )
 
 
 LANG_HELP = "Language of everything written for people (reports, workbooks, messages); JSON keys and statuses stay as they are."
@@ -169,6 +236,8 @@ def lang_option() -> click.Option:
     callback=_set_lang,
     help=LANG_HELP,
 )
+@click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_meta(QUIET, False), help=QUIET_HELP)
+@click.option("--color", "--colour", type=click.Choice(COLOR_MODES), expose_value=False, callback=_set_meta(COLOR, "auto"), help=COLOR_HELP)
 def main() -> None:
     """Audit a jurisdiction's law for the gaps emerging technologies open in the protection of
     children against sexual exploitation and abuse (Lanzarote Convention, CETS 201)."""
@@ -235,7 +304,7 @@ as_of_option = click.option(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS + STREAMED_FORMATS),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="jsonl: one JSON object per profile per line, written as each profile is checked (flat memory, any number of profiles).",
@@ -281,7 +350,6 @@ def check(
         from .api import check as run_check
         from .errors import InputErrors
         from .output import OutputSet
-        from .reporters import REPORTERS
 
         inputs = _paths(profiles) + selection.inputs() + _paths((waivers_path,) if waivers_path else ())
         _refuse_oversized(fmt, xlsx, html_path, len(profiles))
@@ -292,7 +360,7 @@ def check(
                 "this report is built from every result held in memory, which --format jsonl exists to avoid",
                 hint=f"write --csv beside the JSON Lines; run {held[0]} separately (at most {HELD_LIMITS['xlsx']:,} profiles)",
             )
-        report = _report(REPORTERS[fmt], fmt) if fmt in REPORTERS else _streamed_elsewhere
+        report = _streamed_elsewhere if fmt in STREAMED_FORMATS else _report(registry.FORMATS[fmt].renderer(), fmt)
         outputs = OutputSet(inputs)  # every path checked now, before the work; all written together, or none
         outputs.plan("-o", output, report)
         outputs.plan("--xlsx", xlsx, _workbook)
@@ -309,16 +377,57 @@ def check(
         if jobs > 1:
             from .api import stream_check
 
-            results = stream_check(_paths(profiles), catalogue, engine, on, jobs=jobs).collect()
+            results = _with_progress(stream_check(_paths(profiles), catalogue, engine, on, jobs=jobs), len(profiles)).collect()
         else:
             results = run_check(_paths(profiles), catalogue=catalogue, engine=engine, on=on)
         results = _apply_waivers(results, waivers)
-        _write_outputs(outputs, results, report, output)
+        _write_outputs(outputs, results, report, output, _coloured_text if fmt == "text" and _colour() is not False else None)
     if fail_on:
         failing = set(FAIL_ON[: FAIL_ON.index(fail_on) + 1])
         # A finding under an active waiver has been accepted: it keeps its status but does not fail the run.
         if any(f.status.value in failing and not f.waived for f in results.all_findings()):
             sys.exit(1)
+
+
+def _coloured_text(results: Any) -> str:
+    from .reporters.text import render
+
+    return render(results, colour=True)
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _progress_shown(count: int) -> bool:
+    """A bar only for a long run (PROGRESS_FROM profiles), on a terminal (never a file or pipe), without --quiet."""
+    return count >= PROGRESS_FROM and not _quiet() and _stderr_is_terminal()
+
+
+class _Progress:
+    """An iterable of results that advances a bar on stderr as each arrives; ``collect`` and errors as the stream's."""
+
+    def __init__(self, stream: Any, count: int) -> None:
+        self.stream, self.count = stream, count
+
+    def __iter__(self) -> Iterator[Any]:
+        with click.progressbar(length=self.count, file=sys.stderr, show_pos=True) as bar:
+            for result in self.stream:
+                bar.update(1)
+                yield result
+
+    def collect(self) -> Any:
+        from .api import CheckStream
+
+        return CheckStream.collect(self)  # type: ignore[arg-type]  # sorts what __iter__ yields, as the stream's own
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _with_progress(stream: Any, count: int) -> Any:
+    """The stream, wrapped in a progress bar when one is shown (see ``_progress_shown``); the results are the same."""
+    return _Progress(stream, count) if _progress_shown(count) else stream
 
 
 def _workbook(results: Any) -> bytes:
@@ -385,7 +494,7 @@ def _check_streamed(
     from .stream_output import atomic_stream
     from .terminal import json_safe
 
-    stream = stream_check(_paths(profiles), catalogue, engine, on, jobs=jobs)
+    stream = _with_progress(stream_check(_paths(profiles), catalogue, engine, on, jobs=jobs), len(profiles))
     run = jsonl.RunInfo(**stream.run_info())
     statuses: set[str] = set()
     notices: list[str] = list(waivers.notices) if waivers is not None else []
@@ -410,7 +519,7 @@ def _check_streamed(
 
         notices += unmatched_notices(waivers, checked)
     for notice in notices:
-        _echo(notice, err=True)
+        _notify(notice)
     return statuses
 
 
@@ -459,10 +568,9 @@ def diff(
     with input_errors():
         from .diff_sides import diff_files
         from .output import OutputSet
-        from .reporters import DIFF_REPORTERS
 
         inputs = _paths((old, new) if new else (old,)) + selection.inputs()
-        report = _report(DIFF_REPORTERS[fmt], fmt)
+        report = _report(registry.DIFF_FORMATS[fmt].renderer(), fmt)
         outputs = OutputSet(inputs)
         outputs.plan("-o", output, report)
         outputs.plan("--xlsx", xlsx, _diff_workbook)
@@ -525,7 +633,7 @@ def _apply_waivers(results: Any, waivers: Any) -> Any:
 
     results, notices = apply_waivers(results, waivers)
     for notice in notices:
-        _echo(notice, err=True)
+        _notify(notice)
     return results
 
 
@@ -589,7 +697,7 @@ def validate(profiles: tuple[str, ...], selection: RuleSelection) -> None:
     for path, profile in good:
         unchecked = sorted(set(profile.extensions) - loaded)
         note = f"; not checked: the facts of pack {', '.join(unchecked)} (pass its --rules DIR)" if unchecked else ""
-        _echo(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of}{note})")
+        _notify(f"ok: {path} ({profile.jurisdiction.name}, law as of {profile.as_of}{note})")
     if errors:
         with input_errors():
             raise InputErrors(errors)
@@ -743,7 +851,7 @@ def checklist(
         waivers = _load_waivers(waivers_path, catalogue)
         items = build_checklist(Path(profile) if profile else None, list(themes), catalogue, engine, waivers)
         for notice in items.notices:
-            _echo(notice, err=True)
+            _notify(notice)
         if xlsx:
             from .output import write_atomic
             from .questionnaire.checklist_xlsx import render as render_xlsx
@@ -778,10 +886,9 @@ def template(xlsx: str, from_profile: str | None, force: bool, selection: RuleSe
         write_template(catalogue, target, stated, inputs, lang=language())
     left_out = sorted(set(stated.extensions) - {pack.id for pack in catalogue.packs}) if stated else []
     if left_out:
-        _echo(
+        _notify(
             f"notice: the facts of pack {', '.join(left_out)} in {from_profile} are not in the workbook; "
-            "pass --rules DIR for that pack to ask them",
-            err=True,
+            "pass --rules DIR for that pack to ask them"
         )
 
 
@@ -801,14 +908,13 @@ def import_(workbook: str, output: str, force: bool, selection: RuleSelection) -
             profile = import_to_file(Path(workbook), Path(output), force=force, catalogue=selection.load(), notices=notices, report=report)
         finally:  # a hidden sheet is worth knowing about also when the import fails
             for notice in notices:
-                _echo(notice, err=True)
+                _notify(notice)
     from .i18n import format_date
 
     for read in report:
-        _echo(_("notice: {what}").format(what=read.describe()), err=True)
-    _echo(
-        _("ok: {output} ({name}, law as of {date})").format(output=output, name=profile.jurisdiction.name, date=format_date(profile.as_of)),
-        err=True,
+        _notify(_("notice: {what}").format(what=read.describe()))
+    _notify(
+        _("ok: {output} ({name}, law as of {date})").format(output=output, name=profile.jurisdiction.name, date=format_date(profile.as_of))
     )
 
 
@@ -843,12 +949,14 @@ def _check_pack_ids(catalogue: Any, pack_ids: tuple[str, ...]) -> None:
 
 
 def _add_lang_option(group: click.Group) -> None:
-    """Every command takes --lang (``gap-engine check --lang fr``) as well as the group (``gap-engine --lang fr check``)."""
+    """Every command takes --lang, --quiet and --color (``gap-engine check --lang fr -q``) as well as the
+    group (``gap-engine --lang fr -q check``)."""
     for command in group.commands.values():
         if isinstance(command, click.Group):
             _add_lang_option(command)
-        if not any(p.name == "lang" for p in command.params):
-            command.params.append(lang_option())
+        for name, option in (("lang", lang_option), ("quiet", quiet_option), ("color", color_option)):
+            if not any(p.name == name for p in command.params):
+                command.params.append(option())
 
 
 _add_lang_option(main)

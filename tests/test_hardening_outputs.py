@@ -408,8 +408,8 @@ def test_validate_and_error_messages_show_control_characters_escaped(tmp_path: P
     good = escape_profile(tmp_path)
     result = run(["validate", str(good)])
     assert result.exit_code == 0
-    assert_no_raw_controls(result.stdout)
-    assert "ok: " in result.stdout and "Test\\x1b]0;pwned" in result.stdout
+    assert_no_raw_controls(result.stderr)  # the confirmation goes to stderr, with every message for people
+    assert "ok: " in result.stderr and "Test\\x1b]0;pwned" in result.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         json.dumps(

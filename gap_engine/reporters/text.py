@@ -1,4 +1,10 @@
-"""Plain-text report for the terminal: per jurisdiction, a table grouped by theme."""
+"""Plain-text report for the terminal: per jurisdiction, a table grouped by theme.
+
+With ``colour=True`` the status words are painted (gap red, partial yellow, unknown grey, ...; see
+``terminal.STATUS_COLOURS``) for a terminal. Every other character is then made terminal-safe here,
+before the paint goes on, because the caller cannot escape the text afterwards without escaping the
+colour too. Stripped of its colour codes, the coloured report is the plain one made safe, character for character.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import textwrap
 
 from ..findings import CheckResults, Finding, Status, status_name
 from ..i18n import N_, _, format_date
+from ..terminal import paint, terminal_safe
 from .grouping import by_theme, pack_mark, status_counts
 
 LABEL = {
@@ -38,8 +45,18 @@ def waiver_summary(findings: list[Finding]) -> str:
     return f" — {', '.join(parts)}" if parts else ""
 
 
-def render(results: CheckResults) -> str:
+def render(results: CheckResults, colour: bool = False) -> str:
+    """The report; with ``colour``, made terminal-safe and its status words painted (plain, the caller makes it safe)."""
     lines: list[str] = []
+    painted: set[int] = set()  # the lines already made safe and painted (only with colour)
+
+    def finding_line(finding: Finding) -> str:
+        cell, rest = f"{status_text(finding):<9}", f" {finding.rule_id:<9} {finding.title}{pack_mark(finding)}"
+        if not colour:
+            return f"    {cell}{rest}"
+        painted.add(len(lines))
+        return f"    {paint(terminal_safe(cell), finding.status.value)}{terminal_safe(rest)}"
+
     for profile in results.profiles:
         counts = status_counts(profile.findings)
         summary = ", ".join(f"{n} {status_name(s)}" for s, n in counts.items() if n) + waiver_summary(profile.findings)
@@ -56,7 +73,7 @@ def render(results: CheckResults) -> str:
         for theme, findings in by_theme(profile.findings, results):
             lines.append(f"  {theme['title']}")
             for finding in findings:
-                lines.append(f"    {status_text(finding):<9} {finding.rule_id:<9} {finding.title}{pack_mark(finding)}")
+                lines.append(finding_line(finding))
                 if finding.status in (Status.gap, Status.partial, Status.unknown):
                     for missing in finding.missing:
                         for i, chunk in enumerate(textwrap.wrap(missing, 100)):
@@ -76,4 +93,6 @@ def render(results: CheckResults) -> str:
             version=results.rules_version, packs=results.packs_label(), engine=results.engine
         )
     )
+    if colour:
+        lines = [line if i in painted else terminal_safe(line) for i, line in enumerate(lines)]
     return "\n".join(lines) + "\n"
