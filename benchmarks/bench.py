@@ -580,7 +580,26 @@ def main() -> None:
     )
     print_yaml_figures()
     full_ms = durable["runs"][checked]["check_s"] * 1000 / int(checked)
-    scale_report(args, {"full_check_ms": full_ms, "xlsx_s": min(xlsx[0]) if xlsx else None})
+    measured = {"full_check_ms": full_ms, "xlsx_s": min(xlsx[0]) if xlsx else None}
+    if args.only == "engines":  # the streamed run, the collector and start-up figures are --only scale's
+        print()
+        print_measured_targets(measured)
+        return
+    scale_report(args, measured)
+
+
+def print_measured_targets(measured: dict[str, Any] | None) -> None:
+    """The verdicts of the targets the engine run measures (the full check, 46 profiles to XLSX)."""
+    print("targets:")
+    if measured is None:
+        print("  full check and 46 profiles -> XLSX: not measured (--only scale)")
+        return
+    full = measured["full_check_ms"]
+    full_target = TARGETS["full_check_ms"]
+    print(f"  full check <= {full_target:g} ms/profile (durable, N=1,000): {full:.2f} ms — {mark(full <= full_target)}")
+    xlsx_s = measured["xlsx_s"]
+    if xlsx_s is not None:
+        print(f"  46 profiles -> XLSX <= {TARGETS['cli_xlsx_s']:g} s wall: {xlsx_s:.2f} s — {mark(xlsx_s <= TARGETS['cli_xlsx_s'])}")
 
 
 def scale_report(args: argparse.Namespace, measured: dict[str, Any] | None) -> None:
@@ -613,16 +632,7 @@ def scale_report(args: argparse.Namespace, measured: dict[str, Any] | None) -> N
     print("  RSS along the run (MiB): " + ", ".join(f"{k:,}: {v:,.0f}" for k, v in sorted(rss.items())))
     print(f"  output: {stream['bytes']['out.jsonl'] / 1e6:,.0f} MB JSON Lines, {stream['bytes']['gaps.csv'] / 1e6:,.0f} MB CSV")
     print()
-    print("targets:")
-    if measured is not None:
-        full = measured["full_check_ms"]
-        full_target = TARGETS["full_check_ms"]
-        print(f"  full check <= {full_target:g} ms/profile (durable, N=1,000): {full:.2f} ms — {mark(full <= full_target)}")
-        xlsx_s = measured["xlsx_s"]
-        if xlsx_s is not None:
-            print(f"  46 profiles -> XLSX <= {TARGETS['cli_xlsx_s']:g} s wall: {xlsx_s:.2f} s — {mark(xlsx_s <= TARGETS['cli_xlsx_s'])}")
-    else:
-        print("  full check and 46 profiles -> XLSX: not measured (--only scale)")
+    print_measured_targets(measured)
     print(f"  check of one fixture <= {TARGETS['check_one_s']:g} s wall: {one:.2f} s — {mark(one <= TARGETS['check_one_s'])}")
     if stream["n"] >= 100_000:
         print(f"  100,000 profiles to jsonl, peak RSS < {target:g} MiB: {peak:,.0f} MiB — {mark(peak < target)}")
