@@ -579,3 +579,47 @@ def test_a_text_file_given_as_a_workbook_is_refused_in_french(tmp_path: Path) ->
     error = caught.value.errors[0]
     assert error.message == "est du texte (CSV\u00a0?), non un classeur .xlsx"
     assert error.hint is not None and error.hint.startswith("enregistrez-le depuis Excel")
+
+
+# --- the diff and checklist workbooks ---------------------------------------------------------------
+
+
+def test_the_french_diff_workbook_has_french_sheet_names_and_labels(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    old = tmp_path / "old.yaml"
+    old.write_bytes(NL.read_bytes())
+    paths = {}
+    for lang in ("en", "fr"):
+        paths[lang] = tmp_path / f"diff-{lang}.xlsx"
+        result = runner.invoke(main, ["diff", "--lang", lang, str(old), str(NL), "--xlsx", str(paths[lang])])
+        assert result.exit_code == 0, result.output
+    english = openpyxl.load_workbook(paths["en"])
+    assert english.sheetnames == ["Changes", "Rule changes", "About"]
+    assert english["Changes"]["A1"].value == "Code" and english["Changes"]["A2"].value == "No finding changed."
+    book = openpyxl.load_workbook(paths["fr"])
+    assert book.sheetnames == ["Modifications", "Règles modifiées", "À propos"]
+    changes = book["Modifications"]
+    assert changes["E1"].value == "Sens" and changes["A2"].value == "Aucun constat n'a changé."
+    assert book["Règles modifiées"]["A2"].value.startswith("Aucune règle n'a changé\u00a0:")
+    about = [row[0] for row in book["À propos"].iter_rows(min_row=3, max_col=1, values_only=True) if row[0]]
+    assert "Ancien\u00a0: source" in about and "Old: source" not in about
+
+
+def test_the_french_checklist_workbook_has_french_sheet_names_and_headers() -> None:
+    import io
+
+    import openpyxl
+
+    from gap_engine.questionnaire.checklist import checklist_from
+    from gap_engine.questionnaire.checklist_xlsx import HEADERS, render
+
+    catalogue = load_rules()
+    english = openpyxl.load_workbook(io.BytesIO(render(checklist_from(catalogue, ["generative_ai"]))))
+    assert english.sheetnames == ["Summary", "Checklist"]
+    assert [c.value for c in english["Checklist"][1]] == list(HEADERS)
+    with using("fr"):
+        french = openpyxl.load_workbook(io.BytesIO(render(checklist_from(catalogue, ["generative_ai"]))))
+    assert french.sheetnames == ["Synthèse", "Liste de contrôle"]
+    headers = [c.value for c in french["Liste de contrôle"][1]]
+    assert "Gravité" in headers and "Severity" not in headers
