@@ -481,7 +481,9 @@ class _Builder:
                 )
                 for a in assessments
             ]
-            considered.append(ReservableConsidered(provision=provision.label, permits=provision.permits, made=made, elements=elements))
+            considered.append(
+                ReservableConsidered(provision=_(provision.label), permits=_(provision.permits), made=made, elements=elements)
+            )
         return considered
 
     def _command(self, rule_id: str) -> str:

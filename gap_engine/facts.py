@@ -333,7 +333,7 @@ def _reservation_state(profile: Profile, reservation: Reservation, day: date) ->
     return ReservationState(
         key=reservation.key,
         place=reservation.place,
-        label=provision.label + (" (in part)" if reservation.extent == "part" else ""),
+        label=_(provision.label) + (_(" (in part)") if reservation.extent == "part" else ""),
         scope=scope_of(provision, reservation.extent, reservation.covers),
         in_force=state,
         citation=cite.label() if cite else None,

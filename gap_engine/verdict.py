@@ -319,7 +319,7 @@ def _read_one(
                     "A reservation under {provision} would explain part of this for {element}; "
                     "the profile does not state the Party's reservations."
                 )
-            ).format(provision=provision.label, element=what)
+            ).format(provision=_(provision.label), element=what)
             reading.notes.append(unstated)
             record(None, unstated)
         elif could != NONE:
@@ -332,17 +332,17 @@ def _read_one(
                         "The Party made no reservation under {provision} (the profile states its reservations); "
                         "one would explain part of this."
                     )
-                ).format(provision=provision.label),
+                ).format(provision=_(provision.label)),
             )
         else:
             why = (
                 _("No reservation is made under {provision}, and one would not explain this: {why}.").format(
-                    provision=provision.label, why=could_text
+                    provision=_(provision.label), why=could_text
                 )
                 if could_text
                 else _(
                     "No reservation is made under {provision}; what the element lacks is not stated, so there is nothing to explain."
-                ).format(provision=provision.label)
+                ).format(provision=_(provision.label))
             )
             record(None, why)
         return
@@ -588,5 +588,5 @@ def _reservation_evidence(reservation: ReservationState) -> Evidence:
         citation=reservation.citation,
         url=reservation.url,
         in_force=reservation.since,
-        note=reservation.scope.provision.permits,
+        note=_(reservation.scope.provision.permits),
     )

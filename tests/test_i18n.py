@@ -623,3 +623,15 @@ def test_the_french_checklist_workbook_has_french_sheet_names_and_headers() -> N
     assert french.sheetnames == ["Synthèse", "Liste de contrôle"]
     headers = [c.value for c in french["Liste de contrôle"][1]]
     assert "Gravité" in headers and "Severity" not in headers
+
+
+def test_reservation_notes_name_the_provision_in_french() -> None:
+    germany = FIXTURES / "de_germany.yaml"
+    notes = {}
+    for lang in ("en", "fr"):
+        with using(lang):
+            results = api.check([germany], engine="python")
+        notes[lang] = [note for finding in results.profiles[0].findings for note in finding.notes]
+    assert any(note.startswith("Article 20(3), first indent (in part) may explain some of producing of ") for note in notes["en"])
+    french = [note for note in notes["fr"] if note.startswith("Article 20(3), premier tiret (en partie) peut expliquer une partie de ")]
+    assert french and all("first indent" not in note and "may explain" not in note for note in notes["fr"])
