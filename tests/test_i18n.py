@@ -635,3 +635,25 @@ def test_reservation_notes_name_the_provision_in_french() -> None:
     assert any(note.startswith("Article 20(3), first indent (in part) may explain some of producing of ") for note in notes["en"])
     french = [note for note in notes["fr"] if note.startswith("Article 20(3), premier tiret (en partie) peut expliquer une partie de ")]
     assert french and all("first indent" not in note and "may explain" not in note for note in notes["fr"])
+
+
+def test_hidden_sheet_rows_and_columns_are_warned_of_in_french() -> None:
+    from gap_engine.questionnaire.importer import hidden_notices
+    from gap_engine.questionnaire.workbook_safety import SheetInfo
+
+    sheets = [SheetInfo("Infractions", "hidden", hidden_rows=(3, 4, 5, 9)), SheetInfo("Sources", "visible", hidden_columns=("B",))]
+    english = hidden_notices("q.xlsx", sheets)
+    assert (
+        english[1]
+        == "warning: q.xlsx: sheet 'Infractions': rows 3-5, 9 are hidden; read like the others: unhide them to check what they hold"
+    )
+    with using("fr"):
+        french = hidden_notices("q.xlsx", sheets)
+    assert french == [
+        "avertissement\u00a0: q.xlsx\u00a0: la feuille 'Infractions' est masquée\u00a0; elle a été lue comme les autres\u00a0: "
+        "vérifiez ce qu'elle contient",
+        "avertissement\u00a0: q.xlsx\u00a0: feuille 'Infractions'\u00a0: les lignes 3-5, 9 sont masquées\u00a0; "
+        "leur contenu a été lu comme le reste\u00a0: réaffichez-les pour le vérifier",
+        "avertissement\u00a0: q.xlsx\u00a0: feuille 'Sources'\u00a0: la colonne B est masquée\u00a0; "
+        "leur contenu a été lu comme le reste\u00a0: réaffichez-les pour le vérifier",
+    ]

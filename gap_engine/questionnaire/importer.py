@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import InputError, InputErrors
 from ..extensions import is_extension
-from ..i18n import LANGUAGES, _
+from ..i18n import LANGUAGES, N_, _
 from ..profile import Profile
 from ..suggest import did_you_mean
 from .layout import (
@@ -158,23 +158,35 @@ def hidden_notices(source: str, sheets: list[SheetInfo]) -> list[str]:
         if info.name == LISTS_SHEET:
             continue
         if info.state != "visible":
-            state = "very hidden (only a macro can show it)" if info.state == "veryHidden" else "hidden"
-            out.append(f"warning: {source}: sheet {info.name!r} is {state}; it was read like the others: check what it holds")
-        if info.hidden_rows:
-            out.append(
-                f"warning: {source}: sheet {info.name!r}: {_plural('row', info.hidden_rows)} hidden; "
-                "read like the others: unhide them to check what they hold"
+            message = (
+                _(
+                    "warning: {source}: sheet {name!r} is very hidden (only a macro can show it); "
+                    "it was read like the others: check what it holds"
+                )
+                if info.state == "veryHidden"
+                else _("warning: {source}: sheet {name!r} is hidden; it was read like the others: check what it holds")
             )
-        if info.hidden_columns:
-            out.append(
-                f"warning: {source}: sheet {info.name!r}: {_plural('column', info.hidden_columns)} hidden; "
-                "read like the others: unhide them to check what they hold"
-            )
+            out.append(message.format(source=source, name=info.name))
+        for noun, items in (("row", info.hidden_rows), ("column", info.hidden_columns)):
+            if items:
+                out.append(
+                    _(
+                        "warning: {source}: sheet {name!r}: {hidden} hidden; read like the others: unhide them to check what they hold"
+                    ).format(source=source, name=info.name, hidden=_plural(noun, items))
+                )
     return out
 
 
+_HIDDEN = {
+    ("row", False): N_("row {items} is"),
+    ("row", True): N_("rows {items} are"),
+    ("column", False): N_("column {items} is"),
+    ("column", True): N_("columns {items} are"),
+}
+
+
 def _plural(noun: str, items: tuple[Any, ...]) -> str:
-    """``rows 3-5, 9`` / ``column C``: runs of consecutive rows joined, so 500 hidden rows make one short line."""
+    """``rows 3-5, 9 are`` / ``column C is``: runs of consecutive rows joined, so 500 hidden rows make one short line."""
     if noun == "row":
         runs: list[list[int]] = []
         for number in sorted(set(items)):
@@ -186,8 +198,8 @@ def _plural(noun: str, items: tuple[Any, ...]) -> str:
         count = len(set(items))
     else:
         parts, count = list(items), len(items)
-    shown = ", ".join(parts[:20]) + (f" and {len(parts) - 20} more" if len(parts) > 20 else "")
-    return f"{noun}{'s' if count > 1 else ''} {shown} {'are' if count > 1 else 'is'}"
+    shown = ", ".join(parts[:20]) + (_(" and {n} more").format(n=len(parts) - 20) if len(parts) > 20 else "")
+    return _(_HIDDEN[(noun, count > 1)]).format(items=shown)
 
 
 def _cell(sheet: Any, row: int, column: int) -> str:
