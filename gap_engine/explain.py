@@ -28,7 +28,7 @@ from .conditions import CompiledElement, CompiledRule, Dimension, ElementOutcome
 from .element_words import element_words, localised_key
 from .errors import InputError, InputErrors
 from .facts import APPLIES_KEY, FactDict, ProfileFacts, profile_facts
-from .findings import ElementResult, Finding, Status
+from .findings import ElementResult, Finding, Status, status_name
 from .i18n import _, format_date, language
 from .profile import Answer, Profile
 from .rules import Condition, RuleCatalogue
@@ -378,7 +378,9 @@ class _Builder:
         elif raw.status is Status.gap:
             found = _("every candidate excludes it ({offences})").format(offences=", ".join(c.offence for c in candidates))
         else:
-            found = _("the best candidate grade is {grade} ({offences})").format(grade=raw.status.value, offences=", ".join(decided_by))
+            found = _("the best candidate grade is {grade} ({offences})").format(
+                grade=status_name(raw.status), offences=", ".join(decided_by)
+            )
         if resolved.status is Status.gap:
             reading = _("{found}, and the offences are listed exhaustively for it ({by}): a gap").format(found=found, by=exhaustive_by)
         elif raw.no_candidate or resolved.excluded:

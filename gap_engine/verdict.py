@@ -40,7 +40,7 @@ from .conditions import (
 )
 from .element_words import element_words, localised_key
 from .facts import APPLIES_KEY, ProfileFacts, Provision, ReservationState
-from .findings import ElementResult, Evidence, Finding, Status, trusted
+from .findings import ElementResult, Evidence, Finding, Status, status_name, trusted
 from .i18n import N_, _, format_date
 from .profile import Answer
 from .reservations import ReservableProvision, ReservationScope, scope_of
@@ -545,7 +545,7 @@ def _rule_result(leaf: RuleLeaf, status: Status) -> ElementResult:
                 citation=_("see that rule's finding"),
             )
         ],
-        missing=None if grade is Status.covered else _("rule {rule} is {status}").format(rule=leaf.rule_id, status=status.value),
+        missing=None if grade is Status.covered else _("rule {rule} is {status}").format(rule=leaf.rule_id, status=status_name(status)),
     )
 
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .conditions import GRADE_ORDER, CompiledElement, CompiledRule, CompiledRules, Dimension, Leaf, RuleLeaf, scope_field
 from .engine_python import PythonEngine
 from .facts import APPLIES_KEY, Applicability, FactDict, ProfileFacts, Provision
-from .findings import Finding, Status
+from .findings import Finding, Status, status_name
 from .i18n import _, format_date
 from .profile import Answer
 from .verdict import decide
@@ -332,7 +332,7 @@ def _better(after: Status, before: Status) -> bool:
 def _what_if(rule: CompiledRule, edits: list[_Edit], status: Status, before: Status) -> WhatIf:
     changes = [edit.change for edit in edits]
     label = rule.loaded.rule.labels.get(status)
-    shown = status.value + (f" ({label})" if label else "")
+    shown = status_name(status) + (f" ({label})" if label else "")
     outcome = (_("{rule} would apply and be {status}") if before is Status.not_applicable else _("{rule} would be {status}")).format(
         rule=rule.id, status=shown
     ) + ("" if status is Status.covered else _(", not covered"))
