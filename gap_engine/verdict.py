@@ -509,10 +509,13 @@ def _element_result(
             else:
                 missing = _("not stated: {fact}").format(fact=source.fact)
         elif element.kind == "offence":
-            details = "; ".join(
-                f"{facts.by_id[fid]['ref']}: "
-                + ", ".join(
-                    _shortfall_text(d, facts.by_id[fid], facts.provisions.get(fid)) for d, _grade in element.shortfalls(facts.by_id[fid])
+            details = _("; ").join(
+                _("{ref}: {shortfalls}").format(
+                    ref=facts.by_id[fid]["ref"],
+                    shortfalls=", ".join(
+                        _shortfall_text(d, facts.by_id[fid], facts.provisions.get(fid))
+                        for d, _grade in element.shortfalls(facts.by_id[fid])
+                    ),
                 )
                 for fid in outcome.fact_ids
             )
