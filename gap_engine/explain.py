@@ -24,11 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import __version__
 from .api import Engine, make_engine
-from .conditions import CompiledElement, CompiledRule, Dimension, ElementOutcome, Group, Leaf, Node, RuleLeaf, plain_key, rule_grade
+from .conditions import CompiledElement, CompiledRule, Dimension, ElementOutcome, Group, Leaf, Node, RuleLeaf, rule_grade
+from .element_words import element_words, localised_key
 from .errors import InputError, InputErrors
 from .facts import APPLIES_KEY, FactDict, ProfileFacts, profile_facts
-from .findings import ElementResult, Finding, Status
-from .i18n import language
+from .findings import ElementResult, Finding, Status, status_name
+from .i18n import _, format_date, language
 from .profile import Answer, Profile
 from .rules import Condition, RuleCatalogue
 from .suggest import closest
@@ -318,9 +319,9 @@ class _Builder:
         if isinstance(node, Group):
             children = condition.children or []
             if node.op == "at_least":
-                description = f"at least {node.at_least} of {len(node.children)}"
+                description = _("at least {count} of {total}").format(count=node.at_least, total=len(node.children))
             else:
-                description = "all of" if node.op == "all" else "any of"
+                description = _("all of") if node.op == "all" else _("any of")
             return ConditionNode(
                 kind=node.op,
                 description=description,
@@ -335,7 +336,7 @@ class _Builder:
             referenced = self.decided[node.rule_id]
             return ConditionNode(
                 kind="rule",
-                description=node.description,
+                description=_("rule {rule} is covered").format(rule=node.rule_id),
                 status=self.statuses[node.key],
                 named=named,
                 missing=missing,
@@ -348,7 +349,7 @@ class _Builder:
         if element.kind == "offence":
             return ConditionNode(
                 kind="offence",
-                description=element.description,
+                description=element_words(node),
                 status=self.statuses[node.key],
                 named=named,
                 missing=missing,
@@ -373,18 +374,20 @@ class _Builder:
         exhaustive_by = _exhaustive_by(facts, element.conduct, element.material)
         conduct = element.conduct or ""
         if raw.no_candidate:
-            found = f"no listed offence has the conduct {conduct}"
+            found = _("no listed offence has the conduct {conduct}").format(conduct=conduct)
         elif raw.status is Status.gap:
-            found = f"every candidate excludes it ({', '.join(c.offence for c in candidates)})"
+            found = _("every candidate excludes it ({offences})").format(offences=", ".join(c.offence for c in candidates))
         else:
-            found = f"the best candidate grade is {raw.status.value} ({', '.join(decided_by)})"
-        if resolved.status is Status.gap:
-            reading = f"{found}, and the offences are listed exhaustively for it ({exhaustive_by}): a gap"
-        elif raw.no_candidate or resolved.excluded:
-            reading = (
-                f"{found}, but the profile does not say its offences are listed exhaustively for it, "
-                "so another provision may cover it: unknown, not a gap"
+            found = _("the best candidate grade is {grade} ({offences})").format(
+                grade=status_name(raw.status), offences=", ".join(decided_by)
             )
+        if resolved.status is Status.gap:
+            reading = _("{found}, and the offences are listed exhaustively for it ({by}): a gap").format(found=found, by=exhaustive_by)
+        elif raw.no_candidate or resolved.excluded:
+            reading = _(
+                "{found}, but the profile does not say its offences are listed exhaustively for it, "
+                "so another provision may cover it: unknown, not a gap"
+            ).format(found=found)
         else:
             reading = found
         return OffenceDetail(
@@ -417,18 +420,18 @@ class _Builder:
         provision = self.facts.provisions[fact["id"]]
         note = None
         if dimension.key == APPLIES_KEY:
-            name = f"in force on {self.facts.on} and extends to the territory"
+            name = _("in force on {date} and extends to the territory").format(date=format_date(self.facts.on))
             note = provision.applies.reason
         elif dimension.key.startswith("m_") and dimension.key[2:] in provision.silent_materials:
-            name = plain_key(dimension.key)
-            note = "not stated, so no: criminal_law.exhaustive_for names this conduct and material"
+            name = localised_key(dimension.key)
+            note = _("not stated, so no: criminal_law.exhaustive_for names this conduct and material")
         else:
-            name = plain_key(dimension.key)
+            name = localised_key(dimension.key)
         return DimensionGrade(
             key=dimension.key,
             name=name,
             needed=f">= {dimension.at_least}" if dimension.at_least is not None else str(dimension.good),
-            value=str(fact.get(dimension.key, "not stated")),
+            value=str(fact.get(dimension.key, _("not stated"))),
             grade=dimension.grade(fact),
             note=note,
         )
@@ -480,7 +483,9 @@ class _Builder:
                 )
                 for a in assessments
             ]
-            considered.append(ReservableConsidered(provision=provision.label, permits=provision.permits, made=made, elements=elements))
+            considered.append(
+                ReservableConsidered(provision=_(provision.label), permits=_(provision.permits), made=made, elements=elements)
+            )
         return considered
 
     def _command(self, rule_id: str) -> str:
@@ -493,9 +498,11 @@ def _exhaustive_by(facts: ProfileFacts, conduct: str | None, material: str | Non
     if facts.exhaustive_all:
         return "criminal_law.offences_listed_exhaustively: yes"
     if conduct is not None and conduct in facts.exhaustive_conduct:
-        return f"criminal_law.exhaustive_for_conduct (or exhaustive_for) names {conduct}"
+        return _("criminal_law.exhaustive_for_conduct (or exhaustive_for) names {conduct}").format(conduct=conduct)
     if conduct is not None and material is not None and (conduct, material) in facts.exhaustive_pairs:
-        return f"criminal_law.exhaustive_for names {{conduct: {conduct}, material: {material}}}"
+        return _("criminal_law.exhaustive_for names {{conduct: {conduct}, material: {material}}}").format(
+            conduct=conduct, material=material
+        )
     return None
 
 

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from .errors import InputErrors
+from .i18n import _, format_date
 from .profile import (
     OFFENCE_ANSWER_FIELDS,
     Answer,
@@ -91,12 +92,19 @@ def evaluation_date(profile: Profile, source: str, on: date | None) -> date:
 def in_force_between(since: date | None, until: date | None, day: date, as_of: date) -> Applicability:
     """Is something in force from ``since`` to ``until`` (inclusive) in force on ``day``? Undated: known only for ``as_of``."""
     if since and day < since:
-        return Applicability(Answer.no, f"in force from {since}, not on {day}", before_in_force=True)
+        return Applicability(
+            Answer.no, _("in force from {since}, not on {day}").format(since=format_date(since), day=format_date(day)), before_in_force=True
+        )
     if until and day > until:
-        return Applicability(Answer.no, f"in force until {until}, not on {day}")
+        return Applicability(Answer.no, _("in force until {until}, not on {day}").format(until=format_date(until), day=format_date(day)))
     if since or day >= as_of:
         return Applicability(Answer.yes)
-    return Applicability(Answer.unknown, f"no in-force date given: the profile states it for {as_of} only, not for {day}")
+    return Applicability(
+        Answer.unknown,
+        _("no in-force date given: the profile states it for {as_of} only, not for {day}").format(
+            as_of=format_date(as_of), day=format_date(day)
+        ),
+    )
 
 
 def in_force_on(citation: Citation | None, day: date, as_of: date) -> Applicability:
@@ -111,10 +119,10 @@ def extends_to(citation: Citation | None, territory: str | None) -> Applicabilit
         return Applicability(Answer.yes)
     places = ", ".join(extent)
     if territory is None:
-        return Applicability(Answer.partial, f"extends to {places} only, not to the whole State")
+        return Applicability(Answer.partial, _("extends to {places} only, not to the whole State").format(places=places))
     if territory.casefold() in {e.casefold() for e in extent}:
         return Applicability(Answer.yes)
-    return Applicability(Answer.no, f"extends to {places}, not to {territory}")
+    return Applicability(Answer.no, _("extends to {places}, not to {territory}").format(places=places, territory=territory))
 
 
 def applicability(citation: Citation | None, day: date, as_of: date, territory: str | None) -> Applicability:
@@ -197,7 +205,7 @@ def offence_fact(offence: Offence, default_reach: Extraterritorial, applies: Ans
         fact[material_key(material)] = offence.material.get(material, Answer.unknown).value
     reach = offence.extraterritorial or default_reach
     for field_name in OFFENCE_ANSWER_FIELDS:
-        group, _, name = field_name.partition(".")
+        group, _dot, name = field_name.partition(".")
         if group == "setting":
             value = getattr(offence.setting, name)
         elif group == "extortion_motive":
@@ -318,14 +326,14 @@ def _reservation_state(profile: Profile, reservation: Reservation, day: date) ->
     provision = RESERVABLE[reservation.place]
     since = reservation.in_force or profile.convention.in_force
     if reservation.withdrawn and day >= reservation.withdrawn:
-        state = Applicability(Answer.no, f"withdrawn on {reservation.withdrawn}")
+        state = Applicability(Answer.no, _("withdrawn on {date}").format(date=format_date(reservation.withdrawn)))
     else:
         state = in_force_between(since, None, day, profile.as_of)
     cite = reservation.citation
     return ReservationState(
         key=reservation.key,
         place=reservation.place,
-        label=provision.label + (" (in part)" if reservation.extent == "part" else ""),
+        label=_(provision.label) + (_(" (in part)") if reservation.extent == "part" else ""),
         scope=scope_of(provision, reservation.extent, reservation.covers),
         in_force=state,
         citation=cite.label() if cite else None,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputErrors
+from .i18n import N_, _
 
 Payload = bytes | str
 Renderer = Callable[[Any], Payload]
@@ -32,20 +33,22 @@ _TEMP_NAME_ROOM = 40
 """How much of the target's name a temporary file's name keeps, so a long (but valid) name still leaves room for the suffix."""
 
 _KIND = {
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: N_("a character device"),
+    stat.S_IFBLK: N_("a block device"),
+    stat.S_IFIFO: N_("a named pipe (FIFO)"),
+    stat.S_IFSOCK: N_("a socket"),
 }
 
 
-def _os_error(target: Path, exc: OSError, doing: str = "cannot write here") -> InputErrors:
-    """An OSError about an output path as a located, fixable error."""
+def _os_error(target: Path, exc: OSError, doing: str = N_("cannot write here")) -> InputErrors:
+    """An OSError about an output path as a located, fixable error (``doing``: an English message id, shown translated)."""
     if exc.errno == errno.ENAMETOOLONG:
-        return InputErrors.single(str(target), "file name is too long for the file system", hint="choose a shorter name")
+        return InputErrors.single(str(target), _("file name is too long for the file system"), hint=_("choose a shorter name"))
     if exc.errno == errno.ELOOP:
-        return InputErrors.single(str(target), "symbolic link loop", hint="fix or remove the link, or name another file")
-    return InputErrors.single(str(target), f"{doing}: {exc.strerror}", hint="check the directory's permissions")
+        return InputErrors.single(str(target), _("symbolic link loop"), hint=_("fix or remove the link, or name another file"))
+    return InputErrors.single(
+        str(target), _("{doing}: {reason}").format(doing=_(doing), reason=exc.strerror), hint=_("check the directory's permissions")
+    )
 
 
 def resolve_output(target: Path) -> Path:
@@ -58,13 +61,13 @@ def resolve_output(target: Path) -> Path:
         raise _os_error(target, exc) from None
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
-            raise InputErrors.single(str(target), "output path is a directory", hint="name a file, e.g. report.xlsx")
+            raise InputErrors.single(str(target), _("output path is a directory"), hint=_("name a file, e.g. report.xlsx"))
         if not stat.S_ISREG(info.st_mode):
-            kind = _KIND.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            kind = _KIND.get(stat.S_IFMT(info.st_mode), N_("not a regular file"))
             raise InputErrors.single(
                 str(target),
-                f"output path is {kind}; gap-engine writes only regular files",
-                hint="leave out the option to print to stdout (-o), or name a regular file",
+                _("output path is {kind}; gap-engine writes only regular files").format(kind=_(kind)),
+                hint=_("leave out the option to print to stdout (-o), or name a regular file"),
             )
     # realpath follows the links of an existing path (and of a dangling link, to the file it would create).
     return Path(os.path.realpath(target))
@@ -76,9 +79,13 @@ def check_output_path(target: Path, inputs: Iterable[Path] = ()) -> None:
     resolved = resolve_output(target)
     for item in inputs:
         if Path(os.path.realpath(item)) == resolved:
-            raise InputErrors.single(source, "output path is one of the inputs; refusing to overwrite it", hint="choose another file name")
+            raise InputErrors.single(
+                source, _("output path is one of the inputs; refusing to overwrite it"), hint=_("choose another file name")
+            )
     if not resolved.parent.is_dir():
-        raise InputErrors.single(source, f"directory {target.parent} does not exist", hint="create it first")
+        raise InputErrors.single(
+            source, _("directory {directory} does not exist").format(directory=target.parent), hint=_("create it first")
+        )
     _probe_writable(target, resolved)
 
 
@@ -104,7 +111,7 @@ def _probe_writable(target: Path, resolved: Path) -> None:
     A name too long for the file system is found here too (the probe's name is no longer than the target's).
     """
     if len(os.fsencode(resolved.name)) > 255:
-        raise InputErrors.single(str(target), "file name is too long for the file system", hint="choose a shorter name")
+        raise InputErrors.single(str(target), _("file name is too long for the file system"), hint=_("choose a shorter name"))
     fd, probe = _temp_file(target, resolved, ".probe")
     try:
         os.close(fd)
@@ -148,7 +155,9 @@ class OutputSet:
         for other in self.planned:
             if resolve_output(other.target) == resolved:
                 raise InputErrors.single(
-                    str(path), f"the same file is named for two outputs ({other.option} and {option})", hint="give each output its own file"
+                    str(path),
+                    _("the same file is named for two outputs ({first} and {second})").format(first=other.option, second=option),
+                    hint=_("give each output its own file"),
                 )
         self.planned.append(_Planned(option, path, render))
 
@@ -166,7 +175,7 @@ def write_all(outputs: list[tuple[Path, Payload]], inputs: Iterable[Path] = ()) 
     rename, and those that did not exist are removed again.
     """
     inputs = list(inputs)
-    for target, _ in outputs:
+    for target, _payload in outputs:
         check_output_path(target, inputs)
     temps: list[tuple[Path, Path, str]] = []  # (target as named, resolved target, temporary file)
     backups: dict[int, str | None] = {}
@@ -184,13 +193,13 @@ def write_all(outputs: list[tuple[Path, Payload]], inputs: Iterable[Path] = ()) 
             try:
                 os.replace(tmp_name, resolved)
             except OSError as exc:
-                raise _os_error(target, exc, "cannot write") from None
+                raise _os_error(target, exc, N_("cannot write")) from None
             replaced.append(index)
         done = True
     finally:
         if not done:
             _roll_back(temps, backups, replaced)
-        for _, _, tmp_name in temps:
+        for _target, _resolved, tmp_name in temps:
             _unlink_quietly(tmp_name)
         for backup in backups.values():
             if backup is not None:
@@ -206,7 +215,7 @@ def _fill(target: Path, fd: int, tmp_name: str, data: Payload) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o644)
     except OSError as exc:
-        raise _os_error(target, exc, "cannot write") from None
+        raise _os_error(target, exc, N_("cannot write")) from None
 
 
 def _backup(target: Path, resolved: Path) -> str | None:
@@ -224,14 +233,14 @@ def _backup(target: Path, resolved: Path) -> str | None:
             shutil.copy2(resolved, name)
         except OSError as exc:
             _unlink_quietly(name)
-            raise _os_error(target, exc, "cannot keep the previous file while writing") from None
+            raise _os_error(target, exc, N_("cannot keep the previous file while writing")) from None
     return name
 
 
 def _roll_back(temps: list[tuple[Path, Path, str]], backups: dict[int, str | None], replaced: list[int]) -> None:
     """Put back what the renames already replaced: the previous file from its backup, or no file."""
     for index in replaced:
-        _, resolved, _ = temps[index]
+        _target, resolved, _tmp = temps[index]
         backup = backups.get(index)
         if backup is not None:
             os.replace(backup, resolved)

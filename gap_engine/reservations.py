@@ -33,6 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import N_
+
 Place = tuple[int, int | None, int | None]
 
 
@@ -50,8 +52,8 @@ class ReservableProvision:
     """
 
     place: Place
-    label: str
-    permits: str
+    label: str  # an English message id: shown through _() (``Article 20(3), first indent``)
+    permits: str  # an English message id: shown through _()
     conduct: frozenset[str] = frozenset()
     whole_conduct: bool = False
     materials: frozenset[str] = frozenset()
@@ -70,39 +72,45 @@ RESERVABLE: dict[Place, ReservableProvision] = {
     for p in (
         ReservableProvision(
             (20, 3, 1),
-            "Article 20(3), first indent",
-            "not to apply Article 20(1)(a) producing and (e) possessing to material consisting exclusively of "
-            "simulated representations or realistic images of a non-existent child",
+            N_("Article 20(3), first indent"),
+            N_(
+                "not to apply Article 20(1)(a) producing and (e) possessing to material consisting exclusively of "
+                "simulated representations or realistic images of a non-existent child"
+            ),
             conduct=_PRODUCE_POSSESS,
             materials=frozenset({"synthetic_realistic", "non_realistic_depiction", "child_like_doll_or_robot_depiction"}),
             materials_in_part=frozenset({"avatar_or_immersive"}),
         ),
         ReservableProvision(
             (20, 3, 2),
-            "Article 20(3), second indent",
-            "not to apply Article 20(1)(a) producing and (e) possessing to images of children above the Article 18(2) "
-            "age, produced and possessed by them with their consent solely for their own private use",
+            N_("Article 20(3), second indent"),
+            N_(
+                "not to apply Article 20(1)(a) producing and (e) possessing to images of children above the Article 18(2) "
+                "age, produced and possessed by them with their consent solely for their own private use"
+            ),
             conduct=_PRODUCE_POSSESS,
             materials=frozenset({"self_generated_consensual_private"}),
         ),
         ReservableProvision(
             (20, 4, None),
-            "Article 20(4)",
-            "not to apply Article 20(1)(f), knowingly obtaining access to child sexual abuse material through ICT",
+            N_("Article 20(4)"),
+            N_("not to apply Article 20(1)(f), knowingly obtaining access to child sexual abuse material through ICT"),
             conduct=frozenset({"knowingly_obtaining_access"}),
             whole_conduct=True,
         ),
         ReservableProvision(
             (21, 2, None),
-            "Article 21(2)",
-            "to limit Article 21(1)(c), knowingly attending performances, to children recruited or coerced under Article 21(1)(a)-(b)",
+            N_("Article 21(2)"),
+            N_("to limit Article 21(1)(c), knowingly attending performances, to children recruited or coerced under Article 21(1)(a)-(b)"),
             conduct=frozenset({"attending_performance"}),
             scope=frozenset({"limited_to_recruited_or_coerced"}),
         ),
         ReservableProvision(
             (24, 3, None),
-            "Article 24(3)",
-            "not to make punishable the attempt (Article 24(2)) of the offences in Article 20(1)(b), (d), (e), (f), 21(1)(c), 22 and 23",
+            N_("Article 24(3)"),
+            N_(
+                "not to make punishable the attempt (Article 24(2)) of the offences in Article 20(1)(b), (d), (e), (f), 21(1)(c), 22 and 23"
+            ),
             conduct=frozenset(
                 {
                     "offering_or_making_available",
@@ -118,16 +126,20 @@ RESERVABLE: dict[Place, ReservableProvision] = {
         ),
         ReservableProvision(
             (25, 3, None),
-            "Article 25(3)",
-            "not to apply, or to apply only in specific cases or conditions, jurisdiction over offences committed "
-            "abroad by persons habitually resident in its territory (Article 25(1)(e))",
+            N_("Article 25(3)"),
+            N_(
+                "not to apply, or to apply only in specific cases or conditions, jurisdiction over offences committed "
+                "abroad by persons habitually resident in its territory (Article 25(1)(e))"
+            ),
             scope=frozenset({"extraterritorial.habitual_residents"}),
         ),
         ReservableProvision(
             (25, 5, None),
-            "Article 25(5)",
-            "to limit Article 25(4) (no dual criminality for nationals), for the Article 18(1)(b) second- and "
-            "third-indent offences, to nationals habitually resident in its territory",
+            N_("Article 25(5)"),
+            N_(
+                "to limit Article 25(4) (no dual criminality for nationals), for the Article 18(1)(b) second- and "
+                "third-indent offences, to nationals habitually resident in its territory"
+            ),
             conduct=frozenset({"sexual_activity_with_child"}),
             scope=frozenset({"extraterritorial.dual_criminality_required"}),
             explains_in_part_only=True,

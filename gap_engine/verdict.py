@@ -35,16 +35,17 @@ from .conditions import (
     Node,
     RuleLeaf,
     grade_at_least,
-    plain_key,
     rule_grade,
     scope_field,
 )
+from .element_words import element_words, localised_key
 from .facts import APPLIES_KEY, ProfileFacts, Provision, ReservationState
-from .findings import ElementResult, Evidence, Finding, Status, trusted
+from .findings import ElementResult, Evidence, Finding, Status, status_name, trusted
+from .i18n import N_, _, format_date
 from .profile import Answer
 from .reservations import ReservableProvision, ReservationScope, scope_of
 
-_EXHAUSTIVE_HINT = (
+_EXHAUSTIVE_HINT = N_(
     "list the provision, or, if none exists, set criminal_law.offences_listed_exhaustively: yes "
     "or name the conduct in criminal_law.exhaustive_for_conduct or criminal_law.exhaustive_for"
 )
@@ -282,84 +283,114 @@ def read_reservations(rule: CompiledRule, facts: ProfileFacts, resolved: dict[st
     for provision in rule.reservable:
         made = [r for r in facts.reservations if r.place == provision.place]
         for leaf in failing:
-            _read_one(provision, made, leaf.element, resolved[leaf.element.key], facts, reading)
+            _read_one(provision, made, leaf, resolved[leaf.element.key], facts, reading)
     return reading
 
 
 def _read_one(
     provision: ReservableProvision,
     made: list[ReservationState],
-    element: CompiledElement,
+    leaf: Leaf,
     outcome: ElementOutcome,
     facts: ProfileFacts,
     reading: ReservationReading,
 ) -> None:
     """What the reservations made under one provision do for one failing element, added to ``reading``."""
-    what = element.description
+    element = leaf.element
+    what = element_words(leaf)
 
     def record(reservation: ReservationState | None, why: str, explains: bool = False) -> None:
         reading.assessments.append(ReservationAssessment(provision, element.key, what, reservation, explains, why))
 
     if element.kind != "offence":
-        record(None, "A reservation lets a Party not apply an offence or a ground of jurisdiction, not a measure.")
+        record(None, _("A reservation lets a Party not apply an offence or a ground of jurisdiction, not a measure."))
         return
     if not provision.touches(element.conduct):
-        record(None, f"It does not touch the conduct {element.conduct}.")
+        record(None, _("It does not touch the conduct {conduct}.").format(conduct=element.conduct))
         return
     eligible = outcome.status in (Status.gap, Status.partial) or outcome.excluded
-    could, could_text = assess(_whole(provision), element, outcome, facts)
+    could, could_text = assess(_whole(provision), element, outcome, facts, what)
     if not made:
         if could != NONE and not facts.reservations_stated:
             unstated = (
-                f"A reservation under {provision.label} would explain {'this' if could == ALL else 'part of this'} "
-                f"for {what}; the profile does not state the Party's reservations."
-            )
+                _("A reservation under {provision} would explain this for {element}; the profile does not state the Party's reservations.")
+                if could == ALL
+                else _(
+                    "A reservation under {provision} would explain part of this for {element}; "
+                    "the profile does not state the Party's reservations."
+                )
+            ).format(provision=_(provision.label), element=what)
             reading.notes.append(unstated)
             record(None, unstated)
         elif could != NONE:
             record(
                 None,
-                f"The Party made no reservation under {provision.label} (the profile states its reservations); "
-                f"one would explain {'this' if could == ALL else 'part of this'}.",
+                (
+                    _("The Party made no reservation under {provision} (the profile states its reservations); one would explain this.")
+                    if could == ALL
+                    else _(
+                        "The Party made no reservation under {provision} (the profile states its reservations); "
+                        "one would explain part of this."
+                    )
+                ).format(provision=_(provision.label)),
             )
         else:
             why = (
-                f", and one would not explain this: {could_text}"
+                _("No reservation is made under {provision}, and one would not explain this: {why}.").format(
+                    provision=_(provision.label), why=could_text
+                )
                 if could_text
-                else "; what the element lacks is not stated, so there is nothing to explain"
+                else _(
+                    "No reservation is made under {provision}; what the element lacks is not stated, so there is nothing to explain."
+                ).format(provision=_(provision.label))
             )
-            record(None, f"No reservation is made under {provision.label}{why}.")
+            record(None, why)
         return
     for reservation in made:
         if reservation.in_force.answer is not Answer.yes:
-            why = f"The reservation under {reservation.label} is not in force on {facts.on} ({reservation.in_force.reason})"
+            fields = {"reservation": reservation.label, "date": format_date(facts.on), "reason": reservation.in_force.reason}
             if could != NONE:
-                reading.notes.append(f"{why} and explains nothing for {what}.")
-            record(reservation, f"{why}; it explains nothing.")
+                reading.notes.append(
+                    _(
+                        "The reservation under {reservation} is not in force on {date} ({reason}) and explains nothing for {element}."
+                    ).format(element=what, **fields)
+                )
+            record(
+                reservation,
+                _("The reservation under {reservation} is not in force on {date} ({reason}); it explains nothing.").format(**fields),
+            )
             continue
-        extent, text = assess(reservation.scope, element, outcome, facts)
+        extent, text = assess(reservation.scope, element, outcome, facts, what)
         if extent == ALL and eligible:
             reading.explained.add(element.key)
             reading.evidence.append(_reservation_evidence(reservation))
-            explained = f"{reservation.label} explains {what}: {text}."
+            explained = _("{reservation} explains {element}: {why}.").format(reservation=reservation.label, element=what, why=text)
             reading.notes.append(explained)
             record(reservation, explained, explains=True)
             continue
         note: str | None = None
         if extent == ALL:
-            note = f"{reservation.label} would explain a gap for {what}, but whether the law reaches it is not stated."
-        elif extent == SOME:
-            note = f"{reservation.label} explains only part of {what}: {text}."
-        elif extent == UNDETERMINED:
-            note = (
-                f"{reservation.label} may explain some of {what}, but the profile does not say which part it "
-                f"covers (give the reservation's covers: conduct and material)."
+            note = _("{reservation} would explain a gap for {element}, but whether the law reaches it is not stated.").format(
+                reservation=reservation.label, element=what
             )
+        elif extent == SOME:
+            note = _("{reservation} explains only part of {element}: {why}.").format(reservation=reservation.label, element=what, why=text)
+        elif extent == UNDETERMINED:
+            note = _(
+                "{reservation} may explain some of {element}, but the profile does not say which part it "
+                "covers (give the reservation's covers: conduct and material)."
+            ).format(reservation=reservation.label, element=what)
         elif text:
-            note = f"{reservation.label} does not explain {what}: {text}."
+            note = _("{reservation} does not explain {element}: {why}.").format(reservation=reservation.label, element=what, why=text)
         if note is not None:
             reading.notes.append(note)
-        record(reservation, note or f"{reservation.label} has nothing to explain for {what}: what it lacks is not stated.")
+        record(
+            reservation,
+            note
+            or _("{reservation} has nothing to explain for {element}: what it lacks is not stated.").format(
+                reservation=reservation.label, element=what
+            ),
+        )
 
 
 @cache
@@ -367,21 +398,26 @@ def _whole(provision: ReservableProvision) -> ReservationScope:
     return scope_of(provision, "whole", None)
 
 
-def assess(scope: ReservationScope, element: CompiledElement, outcome: ElementOutcome, facts: ProfileFacts) -> tuple[str, str]:
-    """How much of an element's failure a reservation's scope explains: all, some, none, or undetermined; and why."""
+def assess(
+    scope: ReservationScope, element: CompiledElement, outcome: ElementOutcome, facts: ProfileFacts, what: str | None = None
+) -> tuple[str, str]:
+    """How much of an element's failure a reservation's scope explains: all, some, none, or undetermined; and why.
+
+    ``what``: the element's description in the reader's language (default: the compiled English one)."""
     provision = scope.provision
+    what = what or element.description
     if scope.undetermined:
-        extent, text = assess(_whole(provision), element, outcome, facts)
+        extent, text = assess(_whole(provision), element, outcome, facts, what)
         return (UNDETERMINED, text) if extent != NONE else (NONE, text)
     if element.kind != "offence" or (scope.conduct and element.conduct not in scope.conduct):
-        return NONE, "it does not touch this conduct"
+        return NONE, _("it does not touch this conduct")
     if outcome.no_candidate:
         if scope.whole_conduct or element.material in scope.materials:
-            extent, text = ALL, f"no listed offence covers {element.description}, which it permits"
+            extent, text = ALL, _("no listed offence covers {element}, which it permits").format(element=what)
         elif element.material in scope.materials_in_part:
-            extent, text = SOME, f"material {element.material} lies within it only in part"
+            extent, text = SOME, _("material {material} lies within it only in part").format(material=element.material)
         else:
-            return NONE, "an offence is missing altogether, which it does not permit"
+            return NONE, _("an offence is missing altogether, which it does not permit")
     else:
         extent, text = NONE, ""
         for fact_id in outcome.fact_ids:
@@ -402,12 +438,15 @@ def assess(scope: ReservationScope, element: CompiledElement, outcome: ElementOu
                 break
             if (inside or partly) and extent == NONE:
                 parts = [", ".join(inside)] if inside else []
-                parts += [f"{', '.join(partly)} (in part)"] if partly else []
-                extent, text = SOME, f"{ref}: {'; '.join(parts)}" + (f", but not {', '.join(outside)}" if outside else "")
+                parts += [_("{items} (in part)").format(items=", ".join(partly))] if partly else []
+                extent, text = (
+                    SOME,
+                    f"{ref}: {'; '.join(parts)}" + (_(", but not {items}").format(items=", ".join(outside)) if outside else ""),
+                )
             elif extent == NONE and outside:
                 text = f"{ref}: {', '.join(outside)}"
     if extent == ALL and provision.explains_in_part_only:
-        extent, text = SOME, f"{text} (it concerns only some of the offences and persons, which the profile does not tell apart)"
+        extent, text = SOME, text + _(" (it concerns only some of the offences and persons, which the profile does not tell apart)")
     return extent, text
 
 
@@ -433,8 +472,10 @@ def _shortfall_text(dimension: Dimension, fact: dict, provision: Provision | Non
     if dimension.key == APPLIES_KEY and provision is not None and provision.applies.reason:
         return provision.applies.reason
     if provision is not None and dimension.key[2:] in provision.silent_materials and dimension.key.startswith("m_"):
-        return f"{plain_key(dimension.key)} is not stated, so no (criminal_law.exhaustive_for)"
-    return f"{plain_key(dimension.key)} is {fact.get(dimension.key, 'not stated')}"
+        return _("{what} is not stated, so no (criminal_law.exhaustive_for)").format(what=localised_key(dimension.key))
+    if dimension.key not in fact:
+        return _("{what} is not stated").format(what=localised_key(dimension.key))
+    return _("{what} is {answer}").format(what=localised_key(dimension.key), answer=fact[dimension.key])
 
 
 def _element_result(
@@ -442,6 +483,7 @@ def _element_result(
 ) -> ElementResult:
     element = leaf.element
     source = leaf.source
+    description = element_words(leaf)
     shared = shared if shared is not None else {}
     status = outcome.status
     evidence = []
@@ -456,33 +498,38 @@ def _element_result(
     if outcome.status is not Status.covered:
         if outcome.no_candidate:
             if element.kind == "offence":
-                missing = f"no listed offence covers {element.description}"
+                missing = _("no listed offence covers {element}").format(element=description)
                 if outcome.status is Status.unknown:
-                    missing += f" ({_EXHAUSTIVE_HINT})"
+                    missing += " (" + _(_EXHAUSTIVE_HINT) + ")"
             elif source.fact in facts.dormant:
                 dormant = facts.dormant[source.fact]
-                missing = f"{source.fact} is {dormant.stated_answer} only where the cited provision applies: {dormant.applies.reason}"
+                missing = _("{fact} is {answer} only where the cited provision applies: {reason}").format(
+                    fact=source.fact, answer=dormant.stated_answer, reason=dormant.applies.reason
+                )
             else:
-                missing = f"not stated: {source.fact}"
+                missing = _("not stated: {fact}").format(fact=source.fact)
         elif element.kind == "offence":
-            details = "; ".join(
-                f"{facts.by_id[fid]['ref']}: "
-                + ", ".join(
-                    _shortfall_text(d, facts.by_id[fid], facts.provisions.get(fid)) for d, _ in element.shortfalls(facts.by_id[fid])
+            details = _("; ").join(
+                _("{ref}: {shortfalls}").format(
+                    ref=facts.by_id[fid]["ref"],
+                    shortfalls=", ".join(
+                        _shortfall_text(d, facts.by_id[fid], facts.provisions.get(fid))
+                        for d, _grade in element.shortfalls(facts.by_id[fid])
+                    ),
                 )
                 for fid in outcome.fact_ids
             )
-            missing = f"{element.description} — {details}"
+            missing = f"{description} — {details}"
             if outcome.excluded:
-                missing += f"; no other listed offence covers it ({_EXHAUSTIVE_HINT})"
+                missing += _("; no other listed offence covers it ({hint})").format(hint=_(_EXHAUSTIVE_HINT))
         else:
             fid = outcome.fact_ids[0]
             answer = facts.by_id[fid]["answer"]
-            missing = f"{source.fact} is {answer} (needed: {source.good.value})"
+            missing = _("{fact} is {answer} (needed: {needed})").format(fact=source.fact, answer=answer, needed=source.good.value)
             provision = facts.provisions.get(fid)
             if provision is not None and provision.applies.reason:
-                missing += f" — the answer before the cited provision applies: {provision.applies.reason}"
-    return trusted(ElementResult, element=element.description, status=outcome.status, evidence=evidence, missing=missing)
+                missing += _(" — the answer before the cited provision applies: {reason}").format(reason=provision.applies.reason)
+    return trusted(ElementResult, element=description, status=outcome.status, evidence=evidence, missing=missing)
 
 
 def _rule_result(leaf: RuleLeaf, status: Status) -> ElementResult:
@@ -490,10 +537,18 @@ def _rule_result(leaf: RuleLeaf, status: Status) -> ElementResult:
     grade = rule_grade(status)
     return trusted(
         ElementResult,
-        element=leaf.description,
+        element=_("rule {rule} is covered").format(rule=leaf.rule_id),
         status=grade,
-        evidence=[trusted(Evidence, kind="rule", ref=f"rule {leaf.rule_id}", answer=status.value, citation="see that rule's finding")],
-        missing=None if grade is Status.covered else f"rule {leaf.rule_id} is {status.value}",
+        evidence=[
+            trusted(
+                Evidence,
+                kind="rule",
+                ref=_("rule {rule}").format(rule=leaf.rule_id),
+                answer=status.value,
+                citation=_("see that rule's finding"),
+            )
+        ],
+        missing=None if grade is Status.covered else _("rule {rule} is {status}").format(rule=leaf.rule_id, status=status_name(status)),
     )
 
 
@@ -523,7 +578,7 @@ def _dormant_evidence(provision: Provision) -> Evidence:
         url=provision.url,
         in_force=provision.in_force,
         in_force_until=provision.in_force_until,
-        note=f"stated {provision.stated_answer}; {provision.applies.reason}",
+        note=_("stated {answer}; {reason}").format(answer=provision.stated_answer, reason=provision.applies.reason),
     )
 
 
@@ -531,10 +586,10 @@ def _reservation_evidence(reservation: ReservationState) -> Evidence:
     return trusted(
         Evidence,
         kind="reservation",
-        ref=f"Article {reservation.key}",
+        ref=_("Article {article}").format(article=reservation.key),
         answer="reserved",
         citation=reservation.citation,
         url=reservation.url,
         in_force=reservation.since,
-        note=reservation.scope.provision.permits,
+        note=_(reservation.scope.provision.permits),
     )

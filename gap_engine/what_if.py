@@ -26,7 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from .conditions import GRADE_ORDER, CompiledElement, CompiledRule, CompiledRules, Dimension, Leaf, RuleLeaf, scope_field
 from .engine_python import PythonEngine
 from .facts import APPLIES_KEY, Applicability, FactDict, ProfileFacts, Provision
-from .findings import Finding, Status
+from .findings import Finding, Status, status_name
+from .i18n import _, format_date
 from .profile import Answer
 from .verdict import decide
 
@@ -90,7 +91,12 @@ def fix_for(leaf: Leaf | RuleLeaf, facts: ProfileFacts, decided: dict[str, Findi
     if isinstance(leaf, RuleLeaf):
         was = decided[leaf.rule_id].status.value
         change = Change(
-            kind="rule", target=leaf.rule_id, field="status", value="covered", was=was, text=f"rule {leaf.rule_id} were covered"
+            kind="rule",
+            target=leaf.rule_id,
+            field="status",
+            value="covered",
+            was=was,
+            text=_("rule {rule} were covered").format(rule=leaf.rule_id),
         )
         return (_Edit(change, rule_id=leaf.rule_id),)
     element = leaf.element
@@ -100,7 +106,7 @@ def fix_for(leaf: Leaf | RuleLeaf, facts: ProfileFacts, decided: dict[str, Findi
     if not candidates:
         return (_new_provision(element, leaf, facts),)
     best = max(candidates, key=lambda fact: (GRADE_ORDER.index(element.grade(fact)), -len(element.shortfalls(fact))))
-    return tuple(_scope_edit(dimension, best, facts) for dimension, _ in element.shortfalls(best))
+    return tuple(_scope_edit(dimension, best, facts) for dimension, _grade in element.shortfalls(best))
 
 
 def _fact_edit(leaf: Leaf, facts: ProfileFacts) -> _Edit:
@@ -111,7 +117,11 @@ def _fact_edit(leaf: Leaf, facts: ProfileFacts) -> _Edit:
     was = facts.by_id[fact_id]["answer"] if fact_id in facts.by_id else Answer.unknown.value
     provision = facts.provisions.get(fact_id)
     before = provision is not None and provision.applies.answer is Answer.no and provision.applies.before_in_force
-    text = f"{path} were {good}" + (f" on {facts.on}" if before or path in facts.dormant else "")
+    text = (
+        _("{path} were {answer} on {date}").format(path=path, answer=good, date=format_date(facts.on))
+        if before or path in facts.dormant
+        else _("{path} were {answer}").format(path=path, answer=good)
+    )
     change = Change(kind="fact", target=path, field="answer", value=good, was=was, text=text)
     if fact_id in facts.by_id:
         return _Edit(change, fact_id=fact_id, key="answer", value=good)
@@ -131,36 +141,48 @@ def _scope_edit(dimension: Dimension, fact: FactDict, facts: ProfileFacts) -> _E
             field="age_threshold",
             value=str(value),
             was=was,
-            text=f"{ref} protected every child under {value} (age_threshold: {value})",
+            text=_("{ref} protected every child under {age} (age_threshold: {age})").format(ref=ref, age=value),
         )
     elif dimension.key == APPLIES_KEY:
         value = Answer.yes.value
         provision = facts.provisions.get(fact["id"])
-        reason = provision.applies.reason if provision is not None and provision.applies.reason else f"applies: {was}"
+        reason = (
+            provision.applies.reason if provision is not None and provision.applies.reason else _("applies: {answer}").format(answer=was)
+        )
         change = Change(
             kind="offence",
             target=ref,
             field="citation.in_force, citation.extent",
             value=value,
             was=was,
-            text=f"{ref} applied on {facts.on} (now: {reason})",
+            text=_("{ref} applied on {date} (now: {reason})").format(ref=ref, date=format_date(facts.on), reason=reason),
         )
     elif dimension.key.startswith("m_"):
         value = dimension.good
         material = dimension.key[2:]
-        verb = {"no": "also reached", "partial": "fully reached"}.get(was, "reached")
+
         change = Change(
             kind="offence",
             target=ref,
             field=f"material.{material}",
             value=str(value),
             was=was,
-            text=f"{ref} {verb} {material} (material {material}: {value})",
+            text={
+                "no": _("{ref} also reached {material} (material {material}: {value})"),
+                "partial": _("{ref} fully reached {material} (material {material}: {value})"),
+            }.get(was, _("{ref} reached {material} (material {material}: {value})")).format(ref=ref, material=material, value=value),
         )
     else:
         value = dimension.good
         name = scope_field(dimension.key) or dimension.key
-        change = Change(kind="offence", target=ref, field=name, value=str(value), was=was, text=f"{ref} had {name}: {value}")
+        change = Change(
+            kind="offence",
+            target=ref,
+            field=name,
+            value=str(value),
+            was=was,
+            text=_("{ref} had {name}: {value}").format(ref=ref, name=name, value=value),
+        )
     return _Edit(change, fact_id=fact["id"], key=dimension.key, value=value)
 
 
@@ -184,7 +206,9 @@ def _new_provision(element: CompiledElement, leaf: Leaf, facts: ProfileFacts) ->
         field="criminal_law.offences",
         value=", ".join(parts),
         was="no listed provision",
-        text=f"a provision with {', '.join(parts)} were listed (criminal_law.offences), in force on {facts.on}",
+        text=_("a provision with {parts} were listed (criminal_law.offences), in force on {date}").format(
+            parts=", ".join(parts), date=format_date(facts.on)
+        ),
     )
     provision = Provision("offence", NEW_PROVISION, None, None, None, None, Applicability(Answer.yes))
     return _Edit(change, new_fact=tuple(fact.items()), new_provision=provision)
@@ -308,18 +332,19 @@ def _better(after: Status, before: Status) -> bool:
 def _what_if(rule: CompiledRule, edits: list[_Edit], status: Status, before: Status) -> WhatIf:
     changes = [edit.change for edit in edits]
     label = rule.loaded.rule.labels.get(status)
-    shown = status.value + (f" ({label})" if label else "")
-    verb = "would apply and be" if before is Status.not_applicable else "would be"
-    outcome = f"{rule.id} {verb} {shown}" + ("" if status is Status.covered else ", not covered")
+    shown = status_name(status) + (f" ({label})" if label else "")
+    outcome = (_("{rule} would apply and be {status}") if before is Status.not_applicable else _("{rule} would be {status}")).format(
+        rule=rule.id, status=shown
+    ) + ("" if status is Status.covered else _(", not covered"))
     return WhatIf(
         changes=changes,
         status=status,
         label=label,
         covered=status is Status.covered,
-        text=f"if {_and(c.text for c in changes)}, {outcome}",
+        text=_("if {changes}, {outcome}").format(changes=_and(c.text for c in changes), outcome=outcome),
     )
 
 
 def _and(parts: Any) -> str:
     items = list(parts)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + _(" and ") + items[-1]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, InputErrors
+from .i18n import N_, _
 from .suggest import did_you_mean
 
 MAX_FILE_BYTES = 2_000_000
@@ -49,14 +50,16 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     raw = read_bytes(path, max_bytes=max_bytes)
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise InputErrors.single(source, "is a binary file, not YAML text", line=line, hint="name the YAML profile or rule file")
+        raise InputErrors.single(source, _("is a binary file, not YAML text"), line=line, hint=_("name the YAML profile or rule file"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputErrors.single(source, f"is not UTF-8 text (byte {exc.start})", line=line, hint="save the file as UTF-8") from None
+        raise InputErrors.single(
+            source, _("is not UTF-8 text (byte {byte})").format(byte=exc.start), line=line, hint=_("save the file as UTF-8")
+        ) from None
     if not text.strip():
-        raise InputErrors.single(source, "is empty", hint="see fixtures/ for an example")
+        raise InputErrors.single(source, _("is empty"), hint=_("see fixtures/ for an example"))
     return text
 
 
@@ -74,13 +77,15 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise InputErrors.single(source, "is a directory, not a file", hint="name a .yaml file inside it")
+            raise InputErrors.single(source, _("is a directory, not a file"), hint=_("name a .yaml file inside it"))
         if not stat.S_ISREG(info.st_mode):
             raise InputErrors.single(
-                source, f"is not a regular file (it is a {_file_kind(info.st_mode)})", hint="name a YAML file saved on disk"
+                source,
+                _("is not a regular file (it is a {kind})").format(kind=_(_file_kind(info.st_mode))),
+                hint=_("name a YAML file saved on disk"),
             )
         if info.st_size > max_bytes:
-            raise _too_big(source, f"file is {info.st_size:,} bytes,", max_bytes)
+            raise _too_big(source, _("file is {size} bytes, over the {limit}-byte limit"), max_bytes, info.st_size)
         chunks: list[bytes] = []
         left = max_bytes + 1
         while left > 0:
@@ -90,17 +95,22 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
             chunks.append(chunk)
             left -= len(chunk)
     except OSError as exc:
-        raise InputErrors.single(source, f"cannot be read: {exc.strerror}", hint="check the file and its permissions") from None
+        raise InputErrors.single(
+            source, _("cannot be read: {reason}").format(reason=exc.strerror), hint=_("check the file and its permissions")
+        ) from None
     finally:
         os.close(fd)
     raw = b"".join(chunks)
     if len(raw) > max_bytes:  # it grew after stat, or stat does not know its size
-        raise _too_big(source, "file is", max_bytes)  # "file is over the ...-byte limit"
+        raise _too_big(source, _("file is over the {limit}-byte limit"), max_bytes)
     return raw
 
 
-def _too_big(source: str, size: str, max_bytes: int) -> InputErrors:
-    return InputErrors.single(source, f"{size} over the {max_bytes:,}-byte limit", hint="split it or check it is the right file")
+def _too_big(source: str, message: str, max_bytes: int, size: int = 0) -> InputErrors:
+    """``message``: translated, with ``{limit}`` (and ``{size}``) to fill."""
+    return InputErrors.single(
+        source, message.format(size=f"{size:,}", limit=f"{max_bytes:,}"), hint=_("split it or check it is the right file")
+    )
 
 
 def path_problem(path: Path) -> InputError | None:
@@ -121,23 +131,26 @@ def path_problem(path: Path) -> InputError | None:
 def open_error(source: str, exc: OSError) -> InputError:
     """Every reason a path cannot be opened, in words, with what to do about it."""
     reasons = {
-        errno.ENOENT: ("file not found", "check the path"),
-        errno.ENOTDIR: ("file not found (a part of the path is not a directory)", "check the path"),
-        errno.EISDIR: ("is a directory, not a file", "name a .yaml file inside it"),
-        errno.ENAMETOOLONG: ("the file name is longer than the file system allows", "check the path, or shorten the name"),
-        errno.ELOOP: ("the path is a loop of symbolic links", "point the link at a real file"),
-        errno.EACCES: ("permission denied", "check the file's permissions"),
-        errno.EPERM: ("permission denied", "check the file's permissions"),
+        errno.ENOENT: (N_("file not found"), N_("check the path")),
+        errno.ENOTDIR: (N_("file not found (a part of the path is not a directory)"), N_("check the path")),
+        errno.EISDIR: (N_("is a directory, not a file"), N_("name a .yaml file inside it")),
+        errno.ENAMETOOLONG: (N_("the file name is longer than the file system allows"), N_("check the path, or shorten the name")),
+        errno.ELOOP: (N_("the path is a loop of symbolic links"), N_("point the link at a real file")),
+        errno.EACCES: (N_("permission denied"), N_("check the file's permissions")),
+        errno.EPERM: (N_("permission denied"), N_("check the file's permissions")),
     }
-    message, hint = reasons.get(exc.errno or 0, (f"cannot be opened: {exc.strerror}", "check the path"))
-    return InputError(source=source, message=message, hint=hint)
+    if (exc.errno or 0) in reasons:
+        message, hint = reasons[exc.errno or 0]
+        return InputError(source=source, message=_(message), hint=_(hint))
+    return InputError(source=source, message=_("cannot be opened: {reason}").format(reason=exc.strerror), hint=_("check the path"))
 
 
 def _file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
+    """The kind of a special file, as an English message id (shown through ``_()``)."""
+    for test, kind in ((stat.S_ISFIFO, N_("named pipe")), (stat.S_ISCHR, N_("character device")), (stat.S_ISBLK, N_("block device"))):
         if test(mode):
             return kind
-    return "socket" if stat.S_ISSOCK(mode) else "special file"
+    return N_("socket") if stat.S_ISSOCK(mode) else N_("special file")
 
 
 def load_yaml(path: Path) -> LoadedYaml:
@@ -179,11 +192,11 @@ def parse_yaml_ruamel(text: str, source: str) -> LoadedYaml:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "duplicate key" in problem:
-            hint = "each key may appear once per mapping; remove or rename one"
+            hint = _("each key may appear once per mapping; remove or rename one")
         elif problem.startswith("an integer of "):
-            hint = "quote it if it is text; no field takes a number that long"
+            hint = _("quote it if it is text; no field takes a number that long")
         else:
-            hint = "check indentation, colons and quotes"
+            hint = _("check indentation, colons and quotes")
         raise InputErrors.single(
             source,
             problem,
@@ -192,7 +205,7 @@ def parse_yaml_ruamel(text: str, source: str) -> LoadedYaml:
             hint=hint,
         ) from None
     except YAMLError as exc:
-        raise InputErrors.single(source, f"invalid YAML: {exc}") from None
+        raise InputErrors.single(source, _("invalid YAML: {error}").format(error=exc)) from None
     except RecursionError:
         raise _too_deep(source) from None
     loaded = LoadedYaml(source=source, data=None)
@@ -236,7 +249,9 @@ def _refuse_unsupported_events(yaml: Any, text: str, source: str) -> None:
         mark = event.start_mark
         where = {"line": mark.line + 1, "column": mark.column + 1, "field": dotted_path(path) or None}
         if isinstance(event, AliasEvent):
-            raise InputErrors.single(source, f"YAML alias *{event.anchor} is not allowed", hint="write the value out in full", **where)
+            raise InputErrors.single(
+                source, _("YAML alias *{anchor} is not allowed").format(anchor=event.anchor), hint=_("write the value out in full"), **where
+            )
         tag = getattr(event, "tag", None)
         if tag is None and isinstance(event, ScalarEvent) and not any(event.implicit or ()):
             tag = "!"  # the bare non-specific tag; ruamel would read '! 5' as a number
@@ -244,24 +259,28 @@ def _refuse_unsupported_events(yaml: Any, text: str, source: str) -> None:
             shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
             raise InputErrors.single(
                 source,
-                f"YAML tag {shown} is not allowed",
-                hint="remove the tag: profiles and rule files hold plain text, numbers, lists and mappings; quote a value to keep it text",
+                _("YAML tag {tag} is not allowed").format(tag=shown),
+                hint=_(
+                    "remove the tag: profiles and rule files hold plain text, numbers, lists and mappings; quote a value to keep it text"
+                ),
                 **where,
             )
         if isinstance(event, ScalarEvent) and not event.style:
             if event.value == "<<":
                 raise InputErrors.single(
                     source,
-                    "YAML merge key '<<' is not allowed",
-                    hint="write the keys out in full, or quote '<<' if you mean the text",
+                    _("YAML merge key '<<' is not allowed"),
+                    hint=_("write the keys out in full, or quote '<<' if you mean the text"),
                     **where,
                 )
             digits = sum(char.isalnum() for char in event.value) if len(event.value) > MAX_INT_DIGITS else 0
             if digits > MAX_INT_DIGITS and _LONG_INTEGER.fullmatch(event.value):
                 raise InputErrors.single(
                     source,
-                    f"an integer of {digits:,} digits is too long (at most {MAX_INT_DIGITS:,})",
-                    hint="quote it if it is text; no field takes a number that long",
+                    _("an integer of {digits} digits is too long (at most {limit})").format(
+                        digits=f"{digits:,}", limit=f"{MAX_INT_DIGITS:,}"
+                    ),
+                    hint=_("quote it if it is text; no field takes a number that long"),
                     **where,
                 )
         if frames and frames[-1][0] == "map":  # a key now awaits its value, or a value completes the pair
@@ -280,7 +299,7 @@ _LONG_DIGITS = re.compile(r"[0-9a-fA-F_]{4301}")
 def _too_deep(source: str) -> InputErrors:
     """ruamel.yaml and _plain recurse once per level; thousands of nested [ or { would otherwise
     end in a RecursionError traceback instead of an error naming the file."""
-    return InputErrors.single(source, "YAML is nested too deeply to be a profile or rule file", hint="check the brackets")
+    return InputErrors.single(source, _("YAML is nested too deeply to be a profile or rule file"), hint=_("check the brackets"))
 
 
 @cache
@@ -342,10 +361,10 @@ def _plain(node: Any, path: PathKey, positions: dict[PathKey, Loc], source: str)
             line, col = node.lc.key(key)
             if not (isinstance(key, (str, int, float, bool)) or key is None):
                 # ruamel makes a tuple of a [list] key and a frozen map of a {mapping} one; no field is named so.
-                kind = "mapping" if isinstance(key, dict) or hasattr(key, "items") else "list"
+                kind = N_("mapping") if isinstance(key, dict) or hasattr(key, "items") else N_("list")
                 raise InputErrors.single(
                     source,
-                    f"a key must be a name, not a {kind}",
+                    _("a key must be a name, not a {kind}").format(kind=_(kind)),
                     line=line + 1,
                     column=col + 1,
                     field=dotted_path(path) or None,

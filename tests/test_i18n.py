@@ -493,3 +493,167 @@ def _gap_workbook(target: Path, lang: str) -> Path:
     with using(lang):
         xlsx.write_workbook(api.check([NL], engine="python"), target)
     return target
+
+
+# --- the lines the engine composes for findings -------------------------------------------------
+
+
+def _elements(lang: str) -> dict[tuple[str, int], tuple[str, str | None]]:
+    with using(lang):
+        results = api.check([NL], engine="python")
+    return {
+        (finding.rule_id, n): (element.element, element.missing)
+        for finding in results.profiles[0].findings
+        for n, element in enumerate(finding.elements)
+    }
+
+
+def test_a_french_check_writes_its_missing_and_element_lines_in_french() -> None:
+    english, french = _elements("en"), _elements("fr")
+    assert english.keys() == french.keys()
+    pairs = list(zip(english.values(), french.values(), strict=True))
+    # A fact nobody stated: the English line as it always was, the French one in French with its no-break space.
+    stated = [(en, fr) for (_e, en), (_f, fr) in pairs if en and en.startswith("not stated: ")]
+    assert stated and all(fr == "non indiqué\u00a0: " + en.removeprefix("not stated: ") for en, fr in stated)
+    # An offence element: conduct and material in French words, field names of the profile as written.
+    assert ("producing of non realistic depiction material, protecting children under 18", None) not in french.values()
+    described = {fr for (en, _m), (fr, _n) in pairs if en == "producing of non realistic depiction material, protecting children under 18"}
+    assert described == {"produire, matériel\u00a0: représentation non réaliste, protégeant les enfants de moins de 18 ans"}
+    missing_fr = [fr for (_e, en), (_f, fr) in pairs if en and en != fr]
+    assert missing_fr and not any("not stated" in line or "no listed offence" in line for line in missing_fr)
+    assert any(line.startswith("aucune infraction énumérée ne couvre\u00a0: ") for line in missing_fr)
+
+
+def test_the_french_in_force_reason_names_the_dates_in_french() -> None:
+    from gap_engine.facts import in_force_between
+
+    english = in_force_between(date(2024, 7, 1), None, date(2024, 6, 30), date(2024, 6, 30)).reason
+    assert english == "in force from 2024-07-01, not on 2024-06-30"
+    with using("fr"):
+        french = in_force_between(date(2024, 7, 1), None, date(2024, 6, 30), date(2024, 6, 30)).reason
+    assert french == "en vigueur à partir du 1 juillet 2024, non le 30 juin 2024"
+
+
+# --- the error messages users meet most ----------------------------------------------------------
+
+
+def test_a_missing_profile_is_reported_in_french_and_in_english_as_before(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "absent.yaml"
+    english = runner.invoke(main, ["check", str(missing)])
+    assert english.exit_code == 2 and "file not found" in english.stderr and "check the path" in english.stderr
+    french = runner.invoke(main, ["check", "--lang", "fr", str(missing)])
+    assert french.exit_code == 2, french.output
+    assert "fichier introuvable" in french.stderr and "vérifiez le chemin" in french.stderr
+    assert "file not found" not in french.stderr and "Traceback" not in french.stderr
+
+
+def test_yaml_and_output_errors_are_french_under_lang_fr(tmp_path: Path) -> None:
+    from gap_engine.errors import InputErrors
+    from gap_engine.output import check_output_path
+    from gap_engine.yamlio import parse_yaml, read_text
+
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("  \n", encoding="utf-8")
+    with using("fr"), pytest.raises(InputErrors) as caught:
+        read_text(empty)
+    assert caught.value.errors[0].message == "est vide"
+    with using("fr"), pytest.raises(InputErrors) as caught:
+        parse_yaml("a: &x 1\nb: *x\n", "p.yaml")
+    assert caught.value.errors[0].message == "l'alias YAML *x n'est pas admis"
+    with using("fr"), pytest.raises(InputErrors) as caught:
+        check_output_path(tmp_path)
+    assert caught.value.errors[0].message == "le chemin de sortie est un répertoire"
+    with pytest.raises(InputErrors) as caught:  # English exactly as before
+        check_output_path(tmp_path)
+    assert caught.value.errors[0].message == "output path is a directory"
+
+
+def test_a_text_file_given_as_a_workbook_is_refused_in_french(tmp_path: Path) -> None:
+    from gap_engine.errors import InputErrors
+    from gap_engine.questionnaire.workbook_safety import check_workbook_file
+
+    csv = tmp_path / "answers.xlsx"
+    csv.write_text("a,b\n1,2\n", encoding="utf-8")
+    with using("fr"), pytest.raises(InputErrors) as caught:
+        check_workbook_file(csv)
+    error = caught.value.errors[0]
+    assert error.message == "est du texte (CSV\u00a0?), non un classeur .xlsx"
+    assert error.hint is not None and error.hint.startswith("enregistrez-le depuis Excel")
+
+
+# --- the diff and checklist workbooks ---------------------------------------------------------------
+
+
+def test_the_french_diff_workbook_has_french_sheet_names_and_labels(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    old = tmp_path / "old.yaml"
+    old.write_bytes(NL.read_bytes())
+    paths = {}
+    for lang in ("en", "fr"):
+        paths[lang] = tmp_path / f"diff-{lang}.xlsx"
+        result = runner.invoke(main, ["diff", "--lang", lang, str(old), str(NL), "--xlsx", str(paths[lang])])
+        assert result.exit_code == 0, result.output
+    english = openpyxl.load_workbook(paths["en"])
+    assert english.sheetnames == ["Changes", "Rule changes", "About"]
+    assert english["Changes"]["A1"].value == "Code" and english["Changes"]["A2"].value == "No finding changed."
+    book = openpyxl.load_workbook(paths["fr"])
+    assert book.sheetnames == ["Modifications", "Règles modifiées", "À propos"]
+    changes = book["Modifications"]
+    assert changes["E1"].value == "Sens" and changes["A2"].value == "Aucun constat n'a changé."
+    assert book["Règles modifiées"]["A2"].value.startswith("Aucune règle n'a changé\u00a0:")
+    about = [row[0] for row in book["À propos"].iter_rows(min_row=3, max_col=1, values_only=True) if row[0]]
+    assert "Ancien\u00a0: source" in about and "Old: source" not in about
+
+
+def test_the_french_checklist_workbook_has_french_sheet_names_and_headers() -> None:
+    import io
+
+    import openpyxl
+
+    from gap_engine.questionnaire.checklist import checklist_from
+    from gap_engine.questionnaire.checklist_xlsx import HEADERS, render
+
+    catalogue = load_rules()
+    english = openpyxl.load_workbook(io.BytesIO(render(checklist_from(catalogue, ["generative_ai"]))))
+    assert english.sheetnames == ["Summary", "Checklist"]
+    assert [c.value for c in english["Checklist"][1]] == list(HEADERS)
+    with using("fr"):
+        french = openpyxl.load_workbook(io.BytesIO(render(checklist_from(catalogue, ["generative_ai"]))))
+    assert french.sheetnames == ["Synthèse", "Liste de contrôle"]
+    headers = [c.value for c in french["Liste de contrôle"][1]]
+    assert "Gravité" in headers and "Severity" not in headers
+
+
+def test_reservation_notes_name_the_provision_in_french() -> None:
+    germany = FIXTURES / "de_germany.yaml"
+    notes = {}
+    for lang in ("en", "fr"):
+        with using(lang):
+            results = api.check([germany], engine="python")
+        notes[lang] = [note for finding in results.profiles[0].findings for note in finding.notes]
+    assert any(note.startswith("Article 20(3), first indent (in part) may explain some of producing of ") for note in notes["en"])
+    french = [note for note in notes["fr"] if note.startswith("Article 20(3), premier tiret (en partie) peut expliquer une partie de ")]
+    assert french and all("first indent" not in note and "may explain" not in note for note in notes["fr"])
+
+
+def test_hidden_sheet_rows_and_columns_are_warned_of_in_french() -> None:
+    from gap_engine.questionnaire.importer import hidden_notices
+    from gap_engine.questionnaire.workbook_safety import SheetInfo
+
+    sheets = [SheetInfo("Infractions", "hidden", hidden_rows=(3, 4, 5, 9)), SheetInfo("Sources", "visible", hidden_columns=("B",))]
+    english = hidden_notices("q.xlsx", sheets)
+    assert (
+        english[1]
+        == "warning: q.xlsx: sheet 'Infractions': rows 3-5, 9 are hidden; read like the others: unhide them to check what they hold"
+    )
+    with using("fr"):
+        french = hidden_notices("q.xlsx", sheets)
+    assert french == [
+        "avertissement\u00a0: q.xlsx\u00a0: la feuille 'Infractions' est masquée\u00a0; elle a été lue comme les autres\u00a0: "
+        "vérifiez ce qu'elle contient",
+        "avertissement\u00a0: q.xlsx\u00a0: feuille 'Infractions'\u00a0: les lignes 3-5, 9 sont masquées\u00a0; "
+        "leur contenu a été lu comme le reste\u00a0: réaffichez-les pour le vérifier",
+        "avertissement\u00a0: q.xlsx\u00a0: feuille 'Sources'\u00a0: la colonne B est masquée\u00a0; "
+        "leur contenu a été lu comme le reste\u00a0: réaffichez-les pour le vérifier",
+    ]

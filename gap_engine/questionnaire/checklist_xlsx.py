@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..cells import set_text
-from ..i18n import N_, _, format_date
+from ..i18n import N_, _, format_date, pgettext
 from ..print_layout import fit_row, row_height, set_up_page
 from ..xlsx_bytes import first_sheet
 from .checklist import Checklist
@@ -50,7 +50,7 @@ def render(checklist: Checklist) -> bytes:
 
     workbook = Workbook()
     summary = first_sheet(workbook)
-    summary.title = "Summary"
+    summary.title = pgettext("sheet", "Summary")
     subject = checklist.profile
     title = _("Monitoring-round checklist") + (
         _(" — {name} ({code}), law as of {date}").format(
@@ -82,7 +82,7 @@ def render(checklist: Checklist) -> bytes:
     fit_row(summary, 4, _SUMMARY_WIDTHS)
     set_up_page(summary, title_rows="4:4", heading=title, landscape=False)
 
-    sheet = workbook.create_sheet("Checklist")
+    sheet = workbook.create_sheet(pgettext("sheet", "Checklist"))
     _row(sheet, 1, [_(h) for h in HEADERS], bold=True)
     highlight = PatternFill("solid", fgColor="FFF2A8")
     row = 2
@@ -92,9 +92,11 @@ def render(checklist: Checklist) -> bytes:
             for item in question.items:
                 evidence = "; ".join(c.label() for c in item.evidence)
                 if item.note:
-                    evidence = f"{evidence} — note: {item.note}" if evidence else f"note: {item.note}"
+                    note = _("note: {note}").format(note=item.note)
+                    evidence = f"{evidence} — {note}" if evidence else note
                 if item.missing and (item.kind == "offence" or not item.to_answer):
-                    evidence = f"{evidence} — missing: {item.missing}" if evidence else f"missing: {item.missing}"
+                    missing = _("missing: {missing}").format(missing=item.missing)
+                    evidence = f"{evidence} — {missing}" if evidence else missing
                 values = [
                     question.number,
                     theme.title,
@@ -103,12 +105,12 @@ def render(checklist: Checklist) -> bytes:
                     ffq,
                     ", ".join(question.articles),
                     question.severity,
-                    ("Precondition: " if item.precondition else "") + item.prompt + (f" ({item.ref})" if item.kind == "fact" else ""),
+                    _prompt(item.prompt + (f" ({item.ref})" if item.kind == "fact" else ""), item.precondition),
                     question.evidence_expected,
                     question.status.value if question.status else None,
                     item.answer,
                     evidence or None,
-                    ("yes" if item.to_answer else "no") if checklist.prefilled else None,
+                    (_("yes") if item.to_answer else _("no")) if checklist.prefilled else None,
                     question.waiver.describe() if question.waiver else None,
                 ]
                 _row(sheet, row, values)
@@ -126,12 +128,17 @@ def render(checklist: Checklist) -> bytes:
     fit_row(sheet, 1, _WIDTHS)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(row - 1, 1)}"
-    set_up_page(sheet, title_rows="1:1", heading=title, footer_note="Yellow rows: still to answer." if checklist.prefilled else "")
+    set_up_page(sheet, title_rows="1:1", heading=title, footer_note=_("Yellow rows: still to answer.") if checklist.prefilled else "")
     for protected in (summary, sheet):
         protected.protection.sheet = True  # read-only without a password; filters and sorting stay usable
         protected.protection.autoFilter = False
         protected.protection.sort = False
     return workbook_bytes(workbook, "gap-engine monitoring-round checklist", subject.as_of if subject else None)
+
+
+def _prompt(text: str, precondition: bool) -> str:
+    """An item's prompt, marked when it is a precondition of its rule (the Markdown checklist's words)."""
+    return _("Precondition: {text}").format(text=text) if precondition else text
 
 
 def _row(sheet: Any, row: int, values: list[Any], bold: bool = False) -> None:

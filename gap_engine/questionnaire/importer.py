@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import InputError, InputErrors
 from ..extensions import is_extension
-from ..i18n import LANGUAGES, _
+from ..i18n import LANGUAGES, N_, _
 from ..profile import Profile
 from ..suggest import did_you_mean
 from .layout import (
@@ -72,7 +72,7 @@ class _Reader:
         if raw is None:
             return BLANK
         if raw.data_type == "f":  # a formula's text is not an answer, and its cached result may be stale
-            self.error(cell, "formulas are not accepted in a questionnaire", hint="type the value itself")
+            self.error(cell, _("formulas are not accepted in a questionnaire"), hint=_("type the value itself"))
             return BLANK
         try:
             return from_cell(column, raw.value, self.languages)
@@ -158,23 +158,35 @@ def hidden_notices(source: str, sheets: list[SheetInfo]) -> list[str]:
         if info.name == LISTS_SHEET:
             continue
         if info.state != "visible":
-            state = "very hidden (only a macro can show it)" if info.state == "veryHidden" else "hidden"
-            out.append(f"warning: {source}: sheet {info.name!r} is {state}; it was read like the others: check what it holds")
-        if info.hidden_rows:
-            out.append(
-                f"warning: {source}: sheet {info.name!r}: {_plural('row', info.hidden_rows)} hidden; "
-                "read like the others: unhide them to check what they hold"
+            message = (
+                _(
+                    "warning: {source}: sheet {name!r} is very hidden (only a macro can show it); "
+                    "it was read like the others: check what it holds"
+                )
+                if info.state == "veryHidden"
+                else _("warning: {source}: sheet {name!r} is hidden; it was read like the others: check what it holds")
             )
-        if info.hidden_columns:
-            out.append(
-                f"warning: {source}: sheet {info.name!r}: {_plural('column', info.hidden_columns)} hidden; "
-                "read like the others: unhide them to check what they hold"
-            )
+            out.append(message.format(source=source, name=info.name))
+        for noun, items in (("row", info.hidden_rows), ("column", info.hidden_columns)):
+            if items:
+                out.append(
+                    _(
+                        "warning: {source}: sheet {name!r}: {hidden} hidden; read like the others: unhide them to check what they hold"
+                    ).format(source=source, name=info.name, hidden=_plural(noun, items))
+                )
     return out
 
 
+_HIDDEN = {
+    ("row", False): N_("row {items} is"),
+    ("row", True): N_("rows {items} are"),
+    ("column", False): N_("column {items} is"),
+    ("column", True): N_("columns {items} are"),
+}
+
+
 def _plural(noun: str, items: tuple[Any, ...]) -> str:
-    """``rows 3-5, 9`` / ``column C``: runs of consecutive rows joined, so 500 hidden rows make one short line."""
+    """``rows 3-5, 9 are`` / ``column C is``: runs of consecutive rows joined, so 500 hidden rows make one short line."""
     if noun == "row":
         runs: list[list[int]] = []
         for number in sorted(set(items)):
@@ -186,8 +198,8 @@ def _plural(noun: str, items: tuple[Any, ...]) -> str:
         count = len(set(items))
     else:
         parts, count = list(items), len(items)
-    shown = ", ".join(parts[:20]) + (f" and {len(parts) - 20} more" if len(parts) > 20 else "")
-    return f"{noun}{'s' if count > 1 else ''} {shown} {'are' if count > 1 else 'is'}"
+    shown = ", ".join(parts[:20]) + (_(" and {n} more").format(n=len(parts) - 20) if len(parts) > 20 else "")
+    return _(_HIDDEN[(noun, count > 1)]).format(items=shown)
 
 
 def _cell(sheet: Any, row: int, column: int) -> str:
@@ -212,14 +224,16 @@ def _check_headers(sheet: Any, expected: list[str], reader: _Reader) -> dict[str
             continue
         name = str(name)
         if name in found:
-            reader.error(_cell(sheet, 1, index), f"column {name!r} appears twice")
+            reader.error(_cell(sheet, 1, index), _("column {name!r} appears twice").format(name=name))
         elif name not in expected:
-            reader.error(_cell(sheet, 1, index), f"unknown column {name!r}", hint=did_you_mean(name, expected) or "remove it")
+            reader.error(
+                _cell(sheet, 1, index), _("unknown column {name!r}").format(name=name), hint=did_you_mean(name, expected) or _("remove it")
+            )
         else:
             found[name] = index
     for name in expected:
         if name not in found:
-            reader.error(sheet.title, f"column {name!r} is missing", hint="restore the header from a fresh template")
+            reader.error(sheet.title, _("column {name!r} is missing").format(name=name), hint=_("restore the header from a fresh template"))
     return found
 
 
@@ -240,7 +254,9 @@ def _rows(sheet: Any, reader: _Reader) -> list[tuple[int, tuple[Any, ...]]]:
         out.append((number, cells))
         for index in filled:
             if index not in headed:  # an answer typed where no column is would otherwise be lost without a word
-                reader.error(_cell(sheet, number, index + 1), "value in a column without a header", hint="move it to the right column")
+                reader.error(
+                    _cell(sheet, number, index + 1), _("value in a column without a header"), hint=_("move it to the right column")
+                )
     return out
 
 
@@ -255,10 +271,14 @@ def _read_profile_sheet(sheet: Any, layout: Layout, reader: _Reader) -> None:
         key = str(key_cell.value).strip() if key_cell is not None and key_cell.value is not None else ""
         where = _cell(sheet, number, headers["field"])
         if key not in columns:
-            reader.error(where, f"unknown field {key!r}", hint=did_you_mean(key, columns) or "restore the row from a fresh template")
+            reader.error(
+                where,
+                _("unknown field {key!r}").format(key=key),
+                hint=did_you_mean(key, columns) or _("restore the row from a fresh template"),
+            )
             continue
         if key in seen:
-            reader.error(where, f"field {key!r} appears twice")
+            reader.error(where, _("field {key!r} appears twice").format(key=key))
             continue
         seen.add(key)
         raw = cells[headers["value"] - 1] if len(cells) >= headers["value"] else None
@@ -310,10 +330,10 @@ def _read_facts(sheets: list[Any], layout: Layout, reader: _Reader) -> set[str]:
             path = str(path_cell.value).strip() if path_cell.value is not None else ""
             where = _cell(sheet, number, headers[FACT_KEY])
             if path not in rows:
-                reader.error(where, f"unknown fact {path!r}", hint=_unknown_fact_hint(path, sorted(rows)))
+                reader.error(where, _("unknown fact {path!r}").format(path=path), hint=_unknown_fact_hint(path, sorted(rows)))
                 continue
             if path in seen:
-                reader.error(where, f"fact {path!r} is answered twice")
+                reader.error(where, _("fact {path!r} is answered twice").format(path=path))
                 continue
             seen.add(path)
             reader.cells[path] = _cell(sheet, number, headers.get(ANSWER_KEY, 1))
@@ -339,8 +359,10 @@ def _read_value(
         if position is not None and len(cells) >= position and _filled(cells[position - 1]):
             reader.error(
                 _cell(sheet, number, position),
-                f"{path} is a {column.kind} fact: it has no {other.key}",
-                hint=f"write the {column.kind} in the {ANSWER_KEY} column and leave the rest of the row blank",
+                _("{path} is a {kind} fact: it has no {column}").format(path=path, kind=column.kind, column=other.key),
+                hint=_("write the {kind} in the {column} column and leave the rest of the row blank").format(
+                    kind=column.kind, column=ANSWER_KEY
+                ),
             )
     position = headers.get(ANSWER_KEY)
     if position is None:
@@ -363,8 +385,8 @@ def _unknown_fact_hint(path: str, known: list[str]) -> str:
         return hint
     if is_extension(path):
         pack = path.split(".")[1]
-        return f"a fact of rule pack {pack!r}: import with --rules DIR for that pack, or delete the row"
-    return "restore the row from a fresh template"
+        return _("a fact of rule pack {pack!r}: import with --rules DIR for that pack, or delete the row").format(pack=pack)
+    return _("restore the row from a fresh template")
 
 
 def _missing_facts(layout: Layout, seen: set[str], sheet_names: set[str], reader: _Reader) -> None:
@@ -376,9 +398,13 @@ def _missing_facts(layout: Layout, seen: set[str], sheet_names: set[str], reader
         if row.sheet not in sheet_names:
             missing_sheets[row.sheet] = missing_sheets.get(row.sheet, 0) + 1
         else:
-            reader.error(row.sheet, f"no row for fact {row.path!r}", hint="restore the row from a fresh template")
+            reader.error(row.sheet, _("no row for fact {path!r}").format(path=row.path), hint=_("restore the row from a fresh template"))
     for sheet, count in missing_sheets.items():
-        reader.error(sheet, f"sheet {sheet!r} is missing ({count} facts to answer)", hint="use a workbook made by 'gap-engine template'")
+        reader.error(
+            sheet,
+            _("sheet {name!r} is missing ({count} facts to answer)").format(name=sheet, count=count),
+            hint=_("use a workbook made by 'gap-engine template'"),
+        )
 
 
 def _validate(reader: _Reader, packs: list[Any]) -> Profile | None:

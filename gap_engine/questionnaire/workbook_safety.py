@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError, InputErrors
+from ..i18n import N_, _
 
 MAX_WORKBOOK_BYTES = 20_000_000
 """A filled questionnaire is well under a megabyte; 20 MB leaves room for pasted images."""
@@ -62,7 +63,7 @@ _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 _OLE = b"\xd0\xcf\x11\xe0"
 _ZIP = b"PK\x03\x04"
-_SAVE_AS = "save it from Excel or LibreOffice as an Excel workbook (.xlsx) without a password"
+_SAVE_AS = N_("save it from Excel or LibreOffice as an Excel workbook (.xlsx) without a password")
 
 
 @dataclass(frozen=True)
@@ -81,33 +82,42 @@ def check_workbook_file(path: Path) -> None:
     try:
         status = path.stat()
     except FileNotFoundError:
-        raise InputErrors.single(source, "file not found", hint="check the path") from None
+        raise InputErrors.single(source, _("file not found"), hint=_("check the path")) from None
     except OSError as exc:
-        raise InputErrors.single(source, f"cannot read: {exc.strerror}", hint="check the path and its permissions") from None
+        raise InputErrors.single(
+            source, _("cannot read: {reason}").format(reason=exc.strerror), hint=_("check the path and its permissions")
+        ) from None
     if stat.S_ISDIR(status.st_mode):
-        raise InputErrors.single(source, "is a directory, not a workbook")
+        raise InputErrors.single(source, _("is a directory, not a workbook"))
     if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read, /dev/zero never end it
-        raise InputErrors.single(source, "is not a regular file (a device, pipe or socket), not an .xlsx workbook", hint=_SAVE_AS)
+        raise InputErrors.single(source, _("is not a regular file (a device, pipe or socket), not an .xlsx workbook"), hint=_(_SAVE_AS))
     size = status.st_size
     if size > MAX_WORKBOOK_BYTES:
         raise InputErrors.single(
-            source, f"workbook is {size:,} bytes, over the {MAX_WORKBOOK_BYTES:,}-byte limit", hint="is it the right file?"
+            source,
+            _("workbook is {size} bytes, over the {limit}-byte limit").format(size=f"{size:,}", limit=f"{MAX_WORKBOOK_BYTES:,}"),
+            hint=_("is it the right file?"),
         )
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(_OLE):
         raise InputErrors.single(
-            source, "is an encrypted (password-protected) workbook or an old .xls file, which cannot be read", hint=_SAVE_AS
+            source, _("is an encrypted (password-protected) workbook or an old .xls file, which cannot be read"), hint=_(_SAVE_AS)
         )
     if not head.startswith(_ZIP):
-        kind = "empty, " if not head else "text (CSV?), " if _looks_like_text(path) else ""
-        raise InputErrors.single(source, f"is {kind}not an .xlsx workbook", hint=_SAVE_AS)
+        if not head:
+            message = _("is empty, not an .xlsx workbook")
+        elif _looks_like_text(path):
+            message = _("is text (CSV?), not an .xlsx workbook")
+        else:
+            message = _("is not an .xlsx workbook")
+        raise InputErrors.single(source, message, hint=_(_SAVE_AS))
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputErrors.single(source, f"is a corrupt workbook ({exc})", hint=_SAVE_AS) from None
+        raise InputErrors.single(source, _("is a corrupt workbook ({error})").format(error=exc), hint=_(_SAVE_AS)) from None
     if len(members) > MAX_MEMBERS:
         raise InputErrors.single(source, f"workbook archive holds {len(members):,} parts, over the limit of {MAX_MEMBERS:,}")
     inflated = sum(m.file_size for m in members)
@@ -118,7 +128,7 @@ def check_workbook_file(path: Path) -> None:
             hint="a genuine questionnaire never does this; ask the sender for a fresh copy",
         )
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise InputErrors.single(source, "is a zip archive but not an .xlsx workbook", hint=_SAVE_AS)
+        raise InputErrors.single(source, _("is a zip archive but not an .xlsx workbook"), hint=_(_SAVE_AS))
 
 
 def _check_dimension(ref: str, name: str, source: str) -> None:
@@ -174,10 +184,12 @@ def open_workbook(path: Path) -> tuple[Any, list[SheetInfo]]:
     except Exception as exc:  # any parser failure on untrusted input is the input's fault
         if _defused(exc):
             raise InputErrors.single(
-                str(path), "cannot read the workbook: its XML declares entities or a DTD, which genuine workbooks never do", hint=_SAVE_AS
+                str(path),
+                _("cannot read the workbook: its XML declares entities or a DTD, which genuine workbooks never do"),
+                hint=_(_SAVE_AS),
             ) from None
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputErrors.single(str(path), f"cannot read the workbook: {reason}", hint=_SAVE_AS) from None
+        raise InputErrors.single(str(path), _("cannot read the workbook: {reason}").format(reason=reason), hint=_(_SAVE_AS)) from None
 
 
 def inspect_sheets(path: Path) -> list[SheetInfo]:
@@ -195,7 +207,7 @@ def inspect_sheets(path: Path) -> list[SheetInfo]:
         listed = _listed_sheets(archive, source)
         if len(listed) > MAX_SHEETS:
             raise _over(source, None, f"workbook has over {MAX_SHEETS} sheets, the limit")
-        sheet_parts = {part for _, _, part in listed}
+        sheet_parts = {part for _name, _state, part in listed}
         for member, size in sizes.items():  # shared strings, styles, comments...: openpyxl loads each whole
             if member not in sheet_parts and member.endswith((".xml", ".rels", ".vml")) and size > MAX_PART_BYTES:
                 raise _over(source, None, f"part {member} inflates to {size:,} bytes, over the limit of {MAX_PART_BYTES:,}")
@@ -231,14 +243,14 @@ def _listed_sheets(archive: zipfile.ZipFile, source: str) -> list[tuple[str, str
     targets: dict[str, str] = {}
     if "xl/_rels/workbook.xml.rels" in archive.namelist():
         with archive.open("xl/_rels/workbook.xml.rels") as stream:
-            for _, element in _iterparse(stream, ("end",)):
+            for _event, element in _iterparse(stream, ("end",)):
                 if element.tag == f"{_PKG_REL}Relationship" and element.get("Id") and element.get("Target"):
                     target = element.get("Target")
                     part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
                     targets[element.get("Id")] = part
     listed = []
     with archive.open("xl/workbook.xml") as stream:
-        for _, element in _iterparse(stream, ("end",)):
+        for _event, element in _iterparse(stream, ("end",)):
             if element.tag == f"{_MAIN}sheet":
                 listed.append((element.get("name", ""), element.get("state", "visible"), targets.get(element.get(f"{_REL}id", ""))))
                 if len(listed) > MAX_SHEETS:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..cells import set_text
 from ..diff_model import DIRECTION_ORDER, DIRECTION_TEXT, Diff, Direction, FindingChange, JurisdictionDiff
+from ..i18n import N_, _, format_date, pgettext
 from ..output import write_atomic
 from ..print_layout import fit_row, set_up_page
 from ..xlsx_bytes import first_sheet, fixed_bytes
@@ -22,6 +23,14 @@ from .diff_words import DIRECTION_MEANING, side_text, status_text
 from .xlsx import generation_note, time_for
 
 CHANGES, RULES, ABOUT = "Changes", "Rule changes", "About"
+"""The sheets' English names; ``sheet_names()`` gives them in the reader's language."""
+
+
+def sheet_names() -> dict[str, str]:
+    """The sheets' names in the current language, by English name (``Modifications``… in French), as the gap
+    workbook's ``xlsx.sheet_names()`` does: translated where the workbook is written, not at import."""
+    return {CHANGES: pgettext("sheet", "Changes"), RULES: pgettext("sheet", "Rule changes"), ABOUT: pgettext("sheet", "About")}
+
 
 DIRECTION_COLOURS: dict[Direction, tuple[str, str]] = {
     Direction.regressed: ("FFC7CE", "9C0006"),
@@ -35,30 +44,30 @@ DIRECTION_COLOURS: dict[Direction, tuple[str, str]] = {
 
 # Widths that add up to what prints legibly on an A4 landscape width (rows grow with their text instead).
 CHANGE_COLUMNS: list[tuple[str, int]] = [
-    ("Code", 6),
-    ("Jurisdiction", 14),
-    ("Rule ID", 9),
-    ("Title", 26),
-    ("Direction", 12),
-    ("Before", 12),
-    ("After", 12),
-    ("Elements that changed", 36),
-    ("Provisions and facts that changed them", 44),
-    ("Rule change", 20),
-    ("Evaluated on", 13),
+    (N_("Code"), 6),
+    (N_("Jurisdiction"), 14),
+    (N_("Rule ID"), 9),
+    (N_("Title"), 26),
+    (N_("Direction"), 12),
+    (N_("Before"), 12),
+    (N_("After"), 12),
+    (N_("Elements that changed"), 36),
+    (N_("Provisions and facts that changed them"), 44),
+    (N_("Rule change"), 20),
+    (N_("Evaluated on"), 13),
 ]
 DIRECTION_COLUMN = "E"
 
 RULE_COLUMNS: list[tuple[str, int]] = [
-    ("Rule ID", 9),
-    ("Change", 10),
-    ("Title before", 28),
-    ("Title after", 28),
-    ("Pack before", 12),
-    ("Pack after", 12),
-    ("Severity before", 11),
-    ("Severity after", 11),
-    ("What changed", 50),
+    (N_("Rule ID"), 9),
+    (N_("Change"), 10),
+    (N_("Title before"), 28),
+    (N_("Title after"), 28),
+    (N_("Pack before"), 12),
+    (N_("Pack after"), 12),
+    (N_("Severity before"), 11),
+    (N_("Severity after"), 11),
+    (N_("What changed"), 50),
 ]
 ABOUT_WIDTHS = (34.0, 100.0)
 
@@ -81,10 +90,11 @@ def diff_workbook_bytes(diff: Diff) -> bytes:
     generated = generation_time(diff)
     workbook = Workbook()
     changes = first_sheet(workbook)
-    changes.title = CHANGES
+    names = sheet_names()
+    changes.title = names[CHANGES]
     _changes_sheet(changes, diff)
-    _rules_sheet(workbook.create_sheet(RULES), diff)
-    _about_sheet(workbook.create_sheet(ABOUT), diff, generated)
+    _rules_sheet(workbook.create_sheet(names[RULES]), diff)
+    _about_sheet(workbook.create_sheet(names[ABOUT]), diff, generated)
     return fixed_bytes(workbook, "gap-engine diff", generated)
 
 
@@ -93,7 +103,7 @@ def _header(ws: Any, columns: list[tuple[str, int]]) -> None:
     from openpyxl.utils import get_column_letter
 
     for index, (name, width) in enumerate(columns, start=1):
-        cell = set_text(ws.cell(row=1, column=index), name)
+        cell = set_text(ws.cell(row=1, column=index), _(name))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -109,13 +119,18 @@ def change_rows(diff: Diff) -> list[list[str]]:
 def _row(jurisdiction: JurisdictionDiff, finding: FindingChange) -> list[str]:
     elements, evidence = [], []
     for element in finding.elements:
-        before = element.status_before.value if element.status_before else "(not in the rule)"
-        after = element.status_after.value if element.status_after else "(not in the rule)"
-        elements.append(f"{element.element}: {before} -> {after}" if before != after else f"{element.element}: still {after}")
+        before = element.status_before.value if element.status_before else _("(not in the rule)")
+        after = element.status_after.value if element.status_after else _("(not in the rule)")
+        elements.append(
+            f"{element.element}: {before} -> {after}"
+            if before != after
+            else _("{element}: still {status}").format(element=element.element, status=after)
+        )
         for change in element.evidence:
             evidence.append(change.summary + (f" — {change.citation}" if change.citation else ""))
     evidence += [change.summary + (f" — {change.citation}" if change.citation else "") for change in finding.evidence]
-    evidence += [f"new note: {note}" for note in finding.notes_added] + [f"note gone: {note}" for note in finding.notes_removed]
+    evidence += [_("new note: {note}").format(note=note) for note in finding.notes_added]
+    evidence += [_("note gone: {note}").format(note=note) for note in finding.notes_removed]
     dates = f"{jurisdiction.evaluated_on_before} -> {jurisdiction.evaluated_on_after}"
     return [
         jurisdiction.jurisdiction,
@@ -140,13 +155,13 @@ def _changes_sheet(ws: Any, diff: Diff) -> None:
     _header(ws, CHANGE_COLUMNS)
     wrap = Alignment(wrap_text=True, vertical="top")
     rows = change_rows(diff)
-    widths = [float(width) for _, width in CHANGE_COLUMNS]
+    widths = [float(width) for _name, width in CHANGE_COLUMNS]
     for row_number, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
             set_text(ws.cell(row=row_number, column=column), value).alignment = wrap
         fit_row(ws, row_number, widths)
     if not rows:
-        set_text(ws.cell(row=2, column=1), "No finding changed.")
+        set_text(ws.cell(row=2, column=1), _("No finding changed."))
     last_row = max(len(rows) + 1, 2)
     last_column = get_column_letter(len(CHANGE_COLUMNS))
     ws.auto_filter.ref = f"A1:{last_column}{last_row}"
@@ -164,7 +179,7 @@ def _changes_sheet(ws: Any, diff: Diff) -> None:
                 font=Font(color=font),
             ),
         )
-    set_up_page(ws, title_rows="1:1", heading="gap-engine diff: findings that changed")
+    set_up_page(ws, title_rows="1:1", heading=_("gap-engine diff: findings that changed"))
 
 
 def _rules_sheet(ws: Any, diff: Diff) -> None:
@@ -172,7 +187,7 @@ def _rules_sheet(ws: Any, diff: Diff) -> None:
 
     _header(ws, RULE_COLUMNS)
     wrap = Alignment(wrap_text=True, vertical="top")
-    widths = [float(width) for _, width in RULE_COLUMNS]
+    widths = [float(width) for _name, width in RULE_COLUMNS]
     for row, rule in enumerate(diff.rules, start=2):
         values = [
             rule.rule_id,
@@ -189,8 +204,8 @@ def _rules_sheet(ws: Any, diff: Diff) -> None:
             set_text(ws.cell(row=row, column=column), value).alignment = wrap
         fit_row(ws, row, widths)
     if not diff.rules:
-        set_text(ws.cell(row=2, column=1), "No rule changed: both sides ran the same rules.")
-    set_up_page(ws, title_rows="1:1", heading="gap-engine diff: rules that changed between the two sides")
+        set_text(ws.cell(row=2, column=1), _("No rule changed: both sides ran the same rules."))
+    set_up_page(ws, title_rows="1:1", heading=_("gap-engine diff: rules that changed between the two sides"))
 
 
 def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
@@ -198,20 +213,24 @@ def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
 
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    set_text(ws.cell(row=1, column=1), "About this diff").font = Font(bold=True, size=14)
+    set_text(ws.cell(row=1, column=1), _("About this diff")).font = Font(bold=True, size=14)
     facts: list[tuple[str, str]] = []
-    for name, side in (("Old", diff.old), ("New", diff.new)):
+    for side, source, rules, engine in (
+        (diff.old, _("Old: source"), _("Old: rules"), _("Old: engine")),
+        (diff.new, _("New: source"), _("New: rules"), _("New: engine")),
+    ):
         facts += [
-            (f"{name}: source", side_text(side)),
-            (f"{name}: rules", f"{side.rules_version} (hash {side.rules_hash})"),
-            (f"{name}: engine", side.engine),
+            (source, side_text(side)),
+            (rules, _("{version} (hash {hash})").format(version=side.rules_version, hash=side.rules_hash)),
+            (engine, side.engine),
         ]
-    facts += [(f"Pack {p.id}", f"{p.version_before or '(not run)'} -> {p.version_after or '(not run)'}") for p in diff.packs]
+    not_run = _("(not run)")
+    facts += [(_("Pack {pack}").format(pack=p.id), f"{p.version_before or not_run} -> {p.version_after or not_run}") for p in diff.packs]
     if diff.rules_note:
-        facts.append(("Rules note", diff.rules_note))
+        facts.append((_("Rules note"), diff.rules_note))
     facts += [
-        ("Generated", generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
-        ("How the generation time is chosen", generation_note()),
+        (_("Generated"), generated.strftime("%Y-%m-%d %H:%M:%S UTC")),
+        (_("How the generation time is chosen"), generation_note()),
     ]
     row = 3
     for key, value in facts:
@@ -220,7 +239,7 @@ def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
         fit_row(ws, row, ABOUT_WIDTHS)
         row += 1
     row += 1
-    set_text(ws.cell(row=row, column=1), "Directions").font = bold
+    set_text(ws.cell(row=row, column=1), _("Directions")).font = bold
     for direction in DIRECTION_ORDER:
         row += 1
         fill, font = DIRECTION_COLOURS[direction]
@@ -230,21 +249,24 @@ def _about_sheet(ws: Any, diff: Diff, generated: datetime) -> None:
         set_text(ws.cell(row=row, column=2), f"{diff.counts[direction.value]} — {DIRECTION_MEANING[direction]}").alignment = wrap
         fit_row(ws, row, ABOUT_WIDTHS)
     row += 2
-    set_text(ws.cell(row=row, column=1), "Jurisdictions").font = bold
+    set_text(ws.cell(row=row, column=1), _("Jurisdictions")).font = bold
     for item in diff.jurisdictions:
         row += 1
         set_text(ws.cell(row=row, column=1), f"{item.jurisdiction} {item.jurisdiction_name}")
-        text = (
-            f"compared: {item.source_before} (evaluated on {item.evaluated_on_before}) -> {item.source_after} "
-            f"(evaluated on {item.evaluated_on_after})"
+        text = _("compared: {before} (evaluated on {on_before}) -> {after} (evaluated on {on_after})").format(
+            before=item.source_before,
+            on_before=format_date(item.evaluated_on_before),
+            after=item.source_after,
+            on_after=format_date(item.evaluated_on_after),
         )
         set_text(ws.cell(row=row, column=2), text).alignment = wrap
         fit_row(ws, row, ABOUT_WIDTHS)
-    for label, members in (("added (NEW only)", diff.jurisdictions_added), ("removed (OLD only)", diff.jurisdictions_removed)):
+    for label, members in ((_("added (NEW only)"), diff.jurisdictions_added), (_("removed (OLD only)"), diff.jurisdictions_removed)):
         for only in members:
             row += 1
             set_text(ws.cell(row=row, column=1), f"{only.jurisdiction} {only.jurisdiction_name}")
-            set_text(ws.cell(row=row, column=2), f"{label}: {only.source}, evaluated on {only.evaluated_on}").alignment = wrap
+            text = _("{label}: {source}, evaluated on {date}").format(label=label, source=only.source, date=format_date(only.evaluated_on))
+            set_text(ws.cell(row=row, column=2), text).alignment = wrap
             fit_row(ws, row, ABOUT_WIDTHS)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = ABOUT_WIDTHS
-    set_up_page(ws, title_rows=None, heading="About this diff")
+    set_up_page(ws, title_rows=None, heading=_("About this diff"))
