@@ -310,7 +310,21 @@ def stream_check(
         raise ValueError("jobs must be at least 1")
     if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
         jobs = 1  # spawned workers would load the rules again per process; one process is as fast here
+    if jobs > 1 and not fork_is_safe():
+        jobs = 1  # the results are the same in one process; a forked worker could hang for ever
     return CheckStream(paths, catalogue, _engine_that_runs(engine), on, jobs, load)
+
+
+def fork_is_safe() -> bool:
+    """Whether worker processes may be forked from this process: only when it runs a single thread.
+
+    A fork copies the memory of every thread but runs only the calling one, so a lock another thread
+    held at that moment (an I/O buffer's, the import lock, logging's) stays locked in the child for
+    ever. The CLI is single-threaded; a program embedding the library may not be (a test runner's
+    worker was: a forked check worker hung on such a lock), and there the stream runs in one process."""
+    import threading
+
+    return threading.active_count() == 1
 
 
 def _engine_that_runs(name: str) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,13 @@ NESCIA = FIXTURES / "nescia_unknown.yaml"
 
 def invoke(*args: str | Path):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def invoke_fresh(*args: str | Path, chunk: int) -> subprocess.CompletedProcess[str]:
+    """The CLI in a fresh, single-threaded interpreter with ``api.CHUNK`` set: --jobs forks workers,
+    which is only safe from a process running one thread (a test runner's worker runs several)."""
+    code = f"import gap_engine.api as api; api.CHUNK = {chunk}; from gap_engine.cli import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=300)
 
 
 def small_profiles(directory: Path, count: int) -> list[Path]:
@@ -67,6 +76,7 @@ def test_jsonl_lines_match_their_json_schema() -> None:
     assert set(schema["required"]) >= {"jurisdiction", "findings", "rules_version", "engine", "schema_version"}
     assert set(line) == set(schema["properties"])
     import jsonschema  # a test dependency: the line must match its published schema, not be skipped
+
     jsonschema.validate(line, schema)
 
 
@@ -127,25 +137,24 @@ def test_the_stream_reads_a_profile_only_when_the_previous_result_is_taken(tmp_p
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json"])
-def test_jobs_output_is_byte_identical_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
-    monkeypatch.setattr(api, "CHUNK", 2)  # 5 profiles in 3 chunks over 2 workers: order must be restored
+def test_jobs_output_is_byte_identical_to_one_process(tmp_path: Path, fmt: str) -> None:
     paths = small_profiles(tmp_path, 5)[::-1]
     outputs = {}
     for jobs in ("1", "2"):
         out, table = tmp_path / f"out{jobs}.{fmt}", tmp_path / f"gaps{jobs}.csv"
-        result = invoke("check", *paths, "--format", fmt, "--jobs", jobs, "-o", out, "--csv", table)
-        assert result.exit_code == 0, result.output
+        # 5 profiles in 3 chunks over 2 workers: order must be restored
+        result = invoke_fresh("check", *paths, "--format", fmt, "--jobs", jobs, "-o", out, "--csv", table, chunk=2)
+        assert result.returncode == 0, result.stderr
         outputs[jobs] = (out.read_bytes(), table.read_bytes())
     assert outputs["1"] == outputs["2"]
     assert outputs["1"][0].count(b'"jurisdiction"') >= 5
 
 
-def test_jobs_reports_a_bad_profile_like_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api, "CHUNK", 1)
+def test_jobs_reports_a_bad_profile_like_one_process(tmp_path: Path) -> None:
     paths = small_profiles(tmp_path, 2)
     missing = tmp_path / "missing.yaml"
-    result = invoke("check", paths[0], missing, paths[1], "--format", "jsonl", "--jobs", "2", "-o", tmp_path / "o.jsonl")
-    assert result.exit_code == 2 and str(missing) in result.stderr
+    result = invoke_fresh("check", paths[0], missing, paths[1], "--format", "jsonl", "--jobs", "2", "-o", tmp_path / "o.jsonl", chunk=1)
+    assert result.returncode == 2 and str(missing) in result.stderr
     assert not (tmp_path / "o.jsonl").exists()
 
 
@@ -277,3 +286,22 @@ def test_a_check_creates_no_reference_cycles_so_pausing_the_collector_is_safe() 
     with api.collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_workers_are_not_forked_from_a_threaded_process(tmp_path: Path) -> None:
+    """A fork from a process running several threads can inherit a held lock and hang: there the
+    stream runs in one process (same results), and only a single-threaded process forks workers."""
+    import threading
+
+    release = threading.Event()
+    helper = threading.Thread(target=release.wait)
+    helper.start()
+    try:
+        assert not api.fork_is_safe()
+        stream = api.stream_check(small_profiles(tmp_path, 2), load_rules(), "python", jobs=2)
+        assert stream.jobs == 1
+    finally:
+        release.set()
+        helper.join()
+    code = "import gap_engine.api as api; print(api.fork_is_safe())"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "True"
