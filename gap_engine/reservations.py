@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .i18n import N_
+from .i18n import N_, _
 
 Place = tuple[int, int | None, int | None]
 
@@ -172,13 +172,15 @@ def check_covers(provision: ReservableProvision, covers: Any) -> str | None:
     material = {m.value for m in covers.material}
     if provision.conduct and not conduct <= provision.conduct:
         extra = ", ".join(sorted(conduct - provision.conduct))
-        return f"{provision.label} does not reach the conduct {extra}; it touches only {', '.join(sorted(provision.conduct))}"
+        return _("{provision} does not reach the conduct {extra}; it touches only {conduct}").format(
+            provision=provision.label, extra=extra, conduct=", ".join(sorted(provision.conduct))
+        )
     if material and not provision.whole_conduct:
         allowed = provision.materials | provision.materials_in_part
         if not material <= allowed:
             extra = ", ".join(sorted(material - allowed))
-            known = ", ".join(sorted(allowed)) or "no material"
-            return f"{provision.label} permits leaving out {known}, not {extra}"
+            known = ", ".join(sorted(allowed)) or _("no material")
+            return _("{provision} permits leaving out {known}, not {extra}").format(provision=provision.label, known=known, extra=extra)
     return None
 
 

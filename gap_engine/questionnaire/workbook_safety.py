@@ -119,13 +119,20 @@ def check_workbook_file(path: Path) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputErrors.single(source, _("is a corrupt workbook ({error})").format(error=exc), hint=_(_SAVE_AS)) from None
     if len(members) > MAX_MEMBERS:
-        raise InputErrors.single(source, f"workbook archive holds {len(members):,} parts, over the limit of {MAX_MEMBERS:,}")
+        raise InputErrors.single(
+            source,
+            _("workbook archive holds {count} parts, over the limit of {limit}").format(
+                count=f"{len(members):,}", limit=f"{MAX_MEMBERS:,}"
+            ),
+        )
     inflated = sum(m.file_size for m in members)
     if inflated > MAX_UNCOMPRESSED_BYTES or inflated > MAX_RATIO * max(size, 1):
         raise InputErrors.single(
             source,
-            f"workbook inflates to {inflated:,} bytes from {size:,}; refusing an archive out of proportion to its size",
-            hint="a genuine questionnaire never does this; ask the sender for a fresh copy",
+            _("workbook inflates to {inflated} bytes from {size}; refusing an archive out of proportion to its size").format(
+                inflated=f"{inflated:,}", size=f"{size:,}"
+            ),
+            hint=_("a genuine questionnaire never does this; ask the sender for a fresh copy"),
         )
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise InputErrors.single(source, _("is a zip archive but not an .xlsx workbook"), hint=_(_SAVE_AS))
@@ -139,13 +146,13 @@ def _check_dimension(ref: str, name: str, source: str) -> None:
     if not match:
         return
     columns, rows = column_index_from_string(match.group(1).upper()), int(match.group(2))
-    hint = f"its <dimension ref={ref!r}> says so; a questionnaire is far smaller: is it the right file?"
+    hint = _("its <dimension ref={ref}> says so; a questionnaire is far smaller: is it the right file?").format(ref=repr(ref))
     if rows > MAX_ROWS + 1:
-        raise InputErrors([InputError(source, cell=name, message=f"sheet has {rows:,} rows, over the limit of {MAX_ROWS:,}", hint=hint)])
+        message = _("sheet has {rows} rows, over the limit of {limit}").format(rows=f"{rows:,}", limit=f"{MAX_ROWS:,}")
+        raise InputErrors([InputError(source, cell=name, message=message, hint=hint)])
     if columns > MAX_COLUMNS:
-        raise InputErrors(
-            [InputError(source, cell=name, message=f"sheet has {columns:,} columns, over the limit of {MAX_COLUMNS}", hint=hint)]
-        )
+        message = _("sheet has {columns} columns, over the limit of {limit}").format(columns=f"{columns:,}", limit=MAX_COLUMNS)
+        raise InputErrors([InputError(source, cell=name, message=message, hint=hint)])
 
 
 def _int(text: str | None) -> int | None:
@@ -175,7 +182,7 @@ def open_workbook(path: Path) -> tuple[Any, list[SheetInfo]]:
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        raise InputErrors.single(str(path), "refusing to read a workbook without defusedxml installed", hint="pip install defusedxml")
+        raise InputErrors.single(str(path), _("refusing to read a workbook without defusedxml installed"), hint="pip install defusedxml")
     try:
         sheets = inspect_sheets(path)
         return load_workbook(path, read_only=False, data_only=False, keep_links=False, keep_vba=False), sheets
@@ -203,14 +210,14 @@ def inspect_sheets(path: Path) -> list[SheetInfo]:
     with zipfile.ZipFile(path) as archive:
         sizes = {m.filename: m.file_size for m in archive.infolist()}
         if sizes["xl/workbook.xml"] > MAX_PART_BYTES:
-            raise _over(source, None, f"part xl/workbook.xml inflates to {sizes['xl/workbook.xml']:,} bytes, over {MAX_PART_BYTES:,}")
+            raise _over(source, None, _part_over("xl/workbook.xml", sizes["xl/workbook.xml"]))
         listed = _listed_sheets(archive, source)
         if len(listed) > MAX_SHEETS:
-            raise _over(source, None, f"workbook has over {MAX_SHEETS} sheets, the limit")
+            raise _over(source, None, _("workbook has over {limit} sheets, the limit").format(limit=MAX_SHEETS))
         sheet_parts = {part for _name, _state, part in listed}
         for member, size in sizes.items():  # shared strings, styles, comments...: openpyxl loads each whole
             if member not in sheet_parts and member.endswith((".xml", ".rels", ".vml")) and size > MAX_PART_BYTES:
-                raise _over(source, None, f"part {member} inflates to {size:,} bytes, over the limit of {MAX_PART_BYTES:,}")
+                raise _over(source, None, _part_over(member, size))
         cells = 0
         out = []
         for name, state, part in listed:
@@ -218,7 +225,13 @@ def inspect_sheets(path: Path) -> list[SheetInfo]:
                 out.append(SheetInfo(name, state))  # openpyxl reports a sheet without its part
                 continue
             if sizes[part] > MAX_PART_BYTES:
-                raise _over(source, name, f"sheet inflates to {sizes[part]:,} bytes, over the limit of {MAX_PART_BYTES:,}")
+                raise _over(
+                    source,
+                    name,
+                    _("sheet inflates to {size} bytes, over the limit of {limit}").format(
+                        size=f"{sizes[part]:,}", limit=f"{MAX_PART_BYTES:,}"
+                    ),
+                )
             with archive.open(part) as stream:
                 info, counted = _scan_sheet(stream, name, state, source, MAX_CELLS - cells)
             cells += counted
@@ -228,7 +241,13 @@ def inspect_sheets(path: Path) -> list[SheetInfo]:
 
 def _over(source: str, sheet: str | None, message: str) -> InputErrors:
     return InputErrors(
-        [InputError(source=source, cell=sheet, message=message, hint="a questionnaire is far smaller; is it the right file?")]
+        [InputError(source=source, cell=sheet, message=message, hint=_("a questionnaire is far smaller; is it the right file?"))]
+    )
+
+
+def _part_over(member: str, size: int) -> str:
+    return _("part {member} inflates to {size} bytes, over the limit of {limit}").format(
+        member=member, size=f"{size:,}", limit=f"{MAX_PART_BYTES:,}"
     )
 
 
@@ -299,8 +318,10 @@ def _scan_sheet(stream: IO[bytes], name: str, state: str, source: str, cells_lef
                     InputError(
                         source=source,
                         cell=f"{name}!{ref}",
-                        message=f"the number stored here has {len(element.text or ''):,} characters, over the limit of {MAX_NUMBER_CHARS}",
-                        hint="type the number again, or write it as text",
+                        message=_("the number stored here has {count} characters, over the limit of {limit}").format(
+                            count=f"{len(element.text or ''):,}", limit=MAX_NUMBER_CHARS
+                        ),
+                        hint=_("type the number again, or write it as text"),
                     )
                 ]
             )
