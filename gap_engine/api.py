@@ -278,7 +278,7 @@ class CheckStream:
         _WORKER_STATE = (self.catalogue, self.engine_name, self.on, self.load)
         chunks = [list(self.paths[i : i + CHUNK]) for i in range(0, len(self.paths), CHUNK)]
         context = multiprocessing.get_context("fork")
-        with context.Pool(self.jobs) as pool:
+        with context.Pool(self.jobs, initializer=_worker_signals) as pool:
             pending: deque[Any] = deque()
             queued = iter(chunks)
             for chunk in itertools.islice(queued, 2 * self.jobs):
@@ -374,6 +374,18 @@ def collector_paused() -> Iterator[None]:
 
 _WORKER_STATE: tuple[RuleCatalogue, str, date | None, ProfileLoader] | None = None
 _WORKER_ENGINE: Engine | None = None
+
+
+def _worker_signals() -> None:
+    """In a worker process: die on SIGTERM as a process should, and leave Ctrl-C to the parent.
+
+    A forked worker inherits the CLI's handlers, which turn SIGTERM into an exception so that the
+    parent removes its temporary files. ``Pool.terminate`` stops workers with SIGTERM; a worker that
+    raised instead of exiting could hang on a queue lock, and the parent then waited for it for ever."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker_chunk(paths: list[str | Path]) -> list[ProfileResult | list[Any]]:
