@@ -201,6 +201,8 @@ def cli_xlsx_seconds(repeat: int = 3) -> tuple[list[float], int, dict[str, float
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, data in enumerate(synthetic_profiles(46, seed=SEED + 1)):
+            # The generator's codes repeat after 26; one code on one date twice is refused as a duplicate.
+            data["jurisdiction"]["territory"] = f"Synthetic part {i}"
             path = Path(tmp) / f"profile_{i:02d}.yaml"
             with path.open("w", encoding="utf-8") as handle:
                 yaml.dump(data, handle)
