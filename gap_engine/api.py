@@ -40,19 +40,31 @@ class Engine(Protocol):
 def make_engine(catalogue: RuleCatalogue, name: str = "durable", *, notice: bool = True) -> Engine:
     """Build an engine for a catalogue; fall back to the Python evaluator where durable_rules cannot load."""
     compiled = catalogue.compiled
-    if name == "durable":
-        from .engine_durable import DurableEngine, DurableUnavailable
+    if engine_that_runs(name, notice=notice) == "durable":
+        from .engine_durable import DurableEngine
 
-        try:
-            return DurableEngine(compiled)
-        except DurableUnavailable as exc:
-            if notice:
-                print(f"notice: {exc}; using the built-in Python evaluator (--engine python)", file=sys.stderr)
-    elif name != "python":
-        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+        return DurableEngine(compiled)
     from .engine_python import PythonEngine
 
     return PythonEngine(compiled)
+
+
+def engine_that_runs(name: str, *, notice: bool = True) -> str:
+    """The engine ``name`` gives here: "durable", or "python" where durable_rules cannot be imported
+    (said on stderr unless ``notice`` is False). Workers of a streamed run build their own engine
+    from this name, so the decision and its notice are made once, in the parent."""
+    if name == "durable":
+        from .engine_durable import DurableUnavailable, import_durable
+
+        try:
+            import_durable()
+        except DurableUnavailable as exc:
+            if notice:
+                print(f"notice: {exc}; using the built-in Python evaluator (--engine python)", file=sys.stderr)
+            return "python"
+    elif name != "python":
+        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    return name
 
 
 def evaluate_profile(
@@ -312,7 +324,7 @@ def stream_check(
         jobs = 1  # spawned workers would load the rules again per process; one process is as fast here
     if jobs > 1 and not fork_is_safe():
         jobs = 1  # the results are the same in one process; a forked worker could hang for ever
-    return CheckStream(paths, catalogue, _engine_that_runs(engine), on, jobs, load)
+    return CheckStream(paths, catalogue, engine_that_runs(engine), on, jobs, load)
 
 
 def fork_is_safe() -> bool:
@@ -325,20 +337,6 @@ def fork_is_safe() -> bool:
     import threading
 
     return threading.active_count() == 1
-
-
-def _engine_that_runs(name: str) -> str:
-    if name == "durable":
-        from .engine_durable import DurableUnavailable, import_durable
-
-        try:
-            import_durable()
-        except DurableUnavailable as exc:
-            print(f"notice: {exc}; using the built-in Python evaluator (--engine python)", file=sys.stderr)
-            return "python"
-    elif name != "python":
-        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
-    return name
 
 
 def _check_path(
